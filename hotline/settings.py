@@ -1,0 +1,320 @@
+"""Settings for every environment, driven by environment variables.
+
+With no environment at all this is the embedded default: SQLite in WAL mode under ``var/`` and a
+Celery broker kept in files under ``var/broker`` (kombu's filesystem transport), so ``make run``
+needs nothing but Python. Production sets ``DATABASE_URL`` (PostgreSQL), ``CELERY_BROKER_URL``
+(Redis), ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``HTTPS=1``; see README.md.
+"""
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from hotline.lib.env import env_bool, env_float, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("DEBUG", False)
+EMBEDDED = env_str("DATABASE_URL") is None
+
+
+def _secret_key() -> str:
+    key = env_str("SECRET_KEY")
+    if key:
+        return key
+    if not EMBEDDED:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DATABASE_URL is set (production)")
+    # The embedded default keeps a random key per checkout so sessions survive restarts without
+    # shipping a known key in the repository.
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "hotline",
+    "workorders",
+    "dispatch",
+    "evaluation",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hotline.urls"
+WSGI_APPLICATION = "hotline.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "hotline.context_processors.roles",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict:
+    url = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+    try:
+        config = dj_database_url.parse(url, conn_max_age=env_int("CONN_MAX_AGE", 600, minimum=0))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+    engine = config["ENGINE"]
+    if engine == "django.db.backends.sqlite3":
+        # WAL lets the web server read while the worker writes; IMMEDIATE transactions take the
+        # write lock up front so concurrent writers wait (busy timeout) instead of failing.
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    elif engine == "django.db.backends.postgresql":
+        config["CONN_HEALTH_CHECKS"] = True
+    else:
+        raise ImproperlyConfigured(f"DATABASE_URL must be sqlite:// or postgres://, got {engine}")
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Attachments are served through an access-checked view, never directly from MEDIA_URL.
+MEDIA_URL = "/media-not-public/"
+
+# Uploads: citizens attach photos from phones; a few large photos per ticket at most.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 6, minimum=0)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- security -------------------------------------------------------------------------------
+HTTPS = env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if HTTPS:
+    # TLS ends at the reverse proxy in front of gunicorn.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+# --- REST API -------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "hotline.lib.api_errors.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env_str("ANON_THROTTLE_RATE", "120/minute")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "12345 热线工单平台 API (12345 hotline work-order API)",
+    "DESCRIPTION": "Intake, tracking and every ticket action. Errors: {code, message, fields}.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    }
+}
+
+# --- Celery ---------------------------------------------------------------------------------
+BROKER_DIR = VAR_DIR / "broker"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    (BROKER_DIR / "queue").mkdir(parents=True, exist_ok=True)
+    (BROKER_DIR / "control").mkdir(parents=True, exist_ok=True)
+    # One folder for both directions: producers (web) and consumers (worker) share it; kombu
+    # locks each message file, so several processes can use it safely.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+# Publishing happens in on_commit hooks of web requests: when the broker is down we give up fast
+# (the ticket is already stored and the stale-ticket sweep re-queues it) instead of hanging.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 4
+# Celery closes the DB connection around every task by default (≈85 tasks/s in DESIGN.md's
+# measurements); reusing it for many tasks is what lets one worker keep up (≈200/s).
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 100, minimum=0)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Every periodic job of the platform, in one place (STYLE.md rule 8).
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-registered": {
+        "task": "dispatch.tasks.requeue_stale_registered",
+        "schedule": 60.0,
+    },
+    # Records each change of light once and queues the notifications (DESIGN.md: red light).
+    # A run left in the queue past the next one is pointless: the next one does the same work.
+    "sweep-deadlines": {
+        "task": "workorders.tasks.sweep_deadlines",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
+
+# The task queued when a ticket is registered. workorders must not import dispatch, so it
+# names the task instead (STYLE.md: imports point dispatch → workorders).
+TICKET_REGISTERED_TASK = "dispatch.tasks.auto_dispatch"
+# A ticket still "registered" this long after submission is re-queued by the sweep.
+STALE_REGISTERED_SECONDS = env_int("STALE_REGISTERED_SECONDS", 120, minimum=1)
+# Auto-dispatch only above this confidence; below it the ticket goes to triage.
+AUTO_DISPATCH_THRESHOLD = env_float("AUTO_DISPATCH_THRESHOLD", 0.6, minimum=0.0, maximum=1.0)
+# A unit may ask to return a ticket within this many days of dispatch (DESIGN.md: 2 working days).
+RETURN_WINDOW_DAYS = env_int("RETURN_WINDOW_DAYS", 2, minimum=0)
+
+# --- deadlines and notifications --------------------------------------------------------------
+
+
+def _working_hours(value: str) -> list[tuple[str, str]]:
+    """Parse "09:00-12:00,13:30-17:30" into [("09:00", "12:00"), ("13:30", "17:30")]."""
+    periods = []
+    for part in value.split(","):
+        start, sep, end = part.strip().partition("-")
+        if not sep or not all(len(t) == 5 and t[2] == ":" for t in (start, end)) or start >= end:
+            raise ImproperlyConfigured(
+                f"WORKING_HOURS must look like 09:00-12:00,13:30-17:30: {value!r}"
+            )
+        if periods and start < periods[-1][1]:
+            raise ImproperlyConfigured(f"WORKING_HOURS periods must be in order: {value!r}")
+        periods.append((start, end))
+    return periods
+
+
+# Office hours on working days: "working hours" deadlines count only inside them, and a
+# "working days" deadline falls due when the last period of its last day ends. The default is
+# the common 政府机关 schedule (9:00–12:00, 13:30–17:30: seven hours a day).
+WORKING_HOURS = _working_hours(env_str("WORKING_HOURS", "09:00-12:00,13:30-17:30"))
+# Yellow light when this share of the allowed time is used, unless a policy sets its own.
+DEADLINE_YELLOW_SHARE = env_float("DEADLINE_YELLOW_SHARE", 0.8, minimum=0.01, maximum=1.0)
+
+# Pluggable like Django's e-mail backends: NOTIFICATION_BACKENDS names the ones to use (each
+# message goes through all of them). console (worker log) needs nothing; file writes one file per
+# message; email uses Django's EMAIL_* settings; sms POSTs to a generic HTTP gateway.
+NOTIFICATION_BACKEND_CLASSES = {
+    "console": "hotline.notifications.backends.ConsoleBackend",
+    "file": "hotline.notifications.backends.FileBackend",
+    "email": "hotline.notifications.backends.EmailBackend",
+    "sms": "hotline.notifications.backends.SmsGatewayBackend",
+    "locmem": "hotline.notifications.backends.LocmemBackend",
+}
+NOTIFICATION_BACKENDS = env_list("NOTIFICATION_BACKENDS", ["console"])
+for _alias in NOTIFICATION_BACKENDS:
+    if _alias not in NOTIFICATION_BACKEND_CLASSES:
+        raise ImproperlyConfigured(
+            f"NOTIFICATION_BACKENDS: unknown backend {_alias!r} "
+            f"(choose from {', '.join(NOTIFICATION_BACKEND_CLASSES)})"
+        )
+NOTIFICATION_FILE_PATH = Path(env_str("NOTIFICATION_FILE_PATH", str(VAR_DIR / "notifications")))
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_TIMEOUT = env_float("SMS_GATEWAY_TIMEOUT", 5.0, minimum=0.1, maximum=60.0)
+if "sms" in NOTIFICATION_BACKENDS and not SMS_GATEWAY_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("SMS_GATEWAY_URL must be an http(s) URL when the sms backend is on")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "12345-hotline@localhost")
+# A failing backend is retried this many times, with exponential backoff, then marked failed.
+NOTIFICATION_MAX_RETRIES = env_int("NOTIFICATION_MAX_RETRIES", 6, minimum=0)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "jieba": {"level": "WARNING"}},
+}

@@ -1,0 +1,304 @@
+"""Deadlines: the policies that set due times, the working-day calendar they count in, pauses of
+the clock, supervision notices (督办) and the outbox of notifications the sweep sends.
+
+The light itself has no table: it is derived from the due times stored on Ticket
+(workorders/lights.py). What the sweep has already recorded is kept on Ticket too (accept_lit,
+contact_lit, resolve_lit, light_check_at): one row per ticket, so the sweep's compare-and-set is a
+single set-based UPDATE on one table, with no join and no second row to keep in step.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from workorders.models.tickets import Urgency
+
+
+class TimeUnit(models.TextChoices):
+    CALENDAR_HOURS = "calendar_hours", "自然小时 (calendar hours)"
+    CALENDAR_DAYS = "calendar_days", "自然日 (calendar days)"
+    # Counted inside office hours (settings.WORKING_HOURS) on working days only.
+    WORKING_HOURS = "working_hours", "工作小时 (working hours)"
+    # The start day does not count; due at the close of the N-th working day after it.
+    WORKING_DAYS = "working_days", "工作日 (working days)"
+
+
+WORKING_UNITS = {TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS}
+DAY_UNITS = {TimeUnit.CALENDAR_DAYS, TimeUnit.WORKING_DAYS}
+
+# The four deadlines a policy sets, in the order a ticket meets them.
+DEADLINE_KINDS = ("accept", "contact", "resolve", "follow_up")
+
+
+def _amount(verbose: str) -> models.DecimalField:
+    return models.DecimalField(verbose, max_digits=6, decimal_places=2)
+
+
+def _unit(verbose: str) -> models.CharField:
+    return models.CharField(verbose, max_length=20, choices=TimeUnit.choices)
+
+
+class DeadlinePolicy(models.Model):
+    """How long a unit has, per category (blank = every category) and urgency (blank = any).
+
+    The most specific active policy wins (workorders.deadlines.policy_for): an urgency-specific
+    policy before an any-urgency one, and within each the nearest category (itself, then its
+    ancestors, then the default without category).
+    """
+
+    name = models.CharField("名称 (name)", max_length=60, blank=True)
+    category = models.ForeignKey(
+        "workorders.Category",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deadline_policies",
+        verbose_name="诉求分类 (category)",
+        help_text="留空表示默认策略 (blank: the default for every category)",
+    )
+    urgency = models.CharField(
+        "紧急程度 (urgency)",
+        max_length=10,
+        choices=Urgency.choices,
+        blank=True,
+        help_text="留空表示任意紧急程度 (blank: any urgency)",
+    )
+    accept_within = _amount("签收时限 (accept within)")
+    accept_unit = _unit("签收计时方式 (accept counted in)")
+    contact_within = _amount("联系时限 (contact within)")
+    contact_unit = _unit("联系计时方式 (contact counted in)")
+    resolve_within = _amount("办结时限 (resolve within)")
+    resolve_unit = _unit("办结计时方式 (resolve counted in)")
+    follow_up_within = _amount("回访时限 (follow up within)")
+    follow_up_unit = _unit("回访计时方式 (follow-up counted in)")
+    yellow_share = models.DecimalField(
+        "黄灯比例 (yellow share)",
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="已用时限达到该比例时亮黄灯；留空用系统默认值 "
+        "(share of the allowed time after which the light turns yellow; blank: the default)",
+    )
+    warning_hours = models.DecimalField(
+        "预警窗口（小时） (warning window, hours)",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="到期前多少小时亮黄灯（按工作时间计时的时限按工作小时计）；与比例同时设置时取较早者 "
+        "(hours before the due time; working hours for working-time deadlines; the earlier of the "
+        "two when both are set)",
+    )
+    is_active = models.BooleanField("启用 (active)", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "时限策略 (deadline policy)"
+        verbose_name_plural = "时限策略 (deadline policies)"
+        ordering = ["category_id", "urgency"]
+        constraints = [
+            # Two constraints because NULL categories never collide in a plain unique index.
+            models.UniqueConstraint(
+                fields=["category", "urgency"],
+                condition=Q(category__isnull=False),
+                name="deadline_policy_one_per_category_urgency",
+            ),
+            models.UniqueConstraint(
+                fields=["urgency"],
+                condition=Q(category__isnull=True),
+                name="deadline_policy_one_default_per_urgency",
+            ),
+            models.CheckConstraint(
+                condition=Q(accept_within__gt=0)
+                & Q(contact_within__gt=0)
+                & Q(resolve_within__gt=0)
+                & Q(follow_up_within__gt=0),
+                name="deadline_policy_positive_durations",
+            ),
+            models.CheckConstraint(
+                condition=Q(yellow_share__isnull=True)
+                | (Q(yellow_share__gt=0) & Q(yellow_share__lte=1)),
+                name="deadline_policy_yellow_share_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = str(self.category) if self.category_id else "默认 (default)"
+        urgency = Urgency(self.urgency).label if self.urgency else "任意 (any)"
+        return self.name or f"{where} / {urgency}"
+
+    def clean(self):
+        errors = {}
+        for kind in DEADLINE_KINDS:
+            amount: Decimal | None = getattr(self, f"{kind}_within")
+            unit = getattr(self, f"{kind}_unit")
+            if amount is not None and unit in DAY_UNITS and amount != amount.to_integral_value():
+                errors[f"{kind}_within"] = "按天计时须为整数 (days must be whole numbers)"
+        if errors:
+            raise ValidationError(errors)
+
+
+class WorkCalendarDay(models.Model):
+    """One day of the working-day calendar: every day of a known year has a row.
+
+    Rows come from the chinese-calendar library (source "library", ``manage.py sync_calendar``)
+    and may be corrected by hand (source "manual", never overwritten by a later sync). A year
+    without rows falls back to Monday–Friday, and administrators see a warning
+    (workorders.workdays.calendar_warning).
+    """
+
+    class Source(models.TextChoices):
+        LIBRARY = "library", "节假日库 (chinese-calendar)"
+        MANUAL = "manual", "手工维护 (edited by hand)"
+
+    date = models.DateField("日期 (date)", unique=True)
+    is_workday = models.BooleanField("工作日 (working day)")
+    note = models.CharField("说明 (note)", max_length=40, blank=True)
+    source = models.CharField(
+        "来源 (source)", max_length=10, choices=Source.choices, default=Source.MANUAL
+    )
+    # With the row count, the version that tells each process its cached calendar is stale.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = "工作日历 (working-day calendar)"
+        verbose_name_plural = "工作日历 (working-day calendar)"
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        kind = "工作日" if self.is_workday else "休息日"
+        return f"{self.date:%Y-%m-%d} {kind} {self.note}".strip()
+
+
+class PauseStatus(models.TextChoices):
+    # Asked by the lead unit, waiting for a dispatcher.
+    PENDING = "pending", "待审核 (pending)"
+    # Approved: the clock is stopped (Ticket.paused_at is set).
+    ACTIVE = "active", "暂停中 (clock stopped)"
+    REJECTED = "rejected", "已驳回 (rejected)"
+    # The clock runs again; the due times moved by the paused duration.
+    ENDED = "ended", "已恢复 (resumed)"
+
+
+class TicketPause(models.Model):
+    """An explicit stop of the resolve clock, e.g. waiting for the citizen's materials."""
+
+    ticket = models.ForeignKey("workorders.Ticket", on_delete=models.CASCADE, related_name="pauses")
+    unit = models.ForeignKey("workorders.Unit", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("暂停理由 (reason)")
+    status = models.CharField(
+        max_length=10, choices=PauseStatus.choices, default=PauseStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "暂停计时 (pause)"
+        verbose_name_plural = "暂停计时 (pauses)"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(status__in=["pending", "active"]),
+                name="pause_one_open_per_ticket",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} 暂停 ({self.status})"
+
+    @property
+    def duration(self):
+        if self.started_at is None or self.ended_at is None:
+            return None
+        return self.ended_at - self.started_at
+
+
+class Supervision(models.Model):
+    """A 督办 notice: the center presses a unit on a ticket; the unit must acknowledge it."""
+
+    ticket = models.ForeignKey(
+        "workorders.Ticket", on_delete=models.CASCADE, related_name="supervisions"
+    )
+    unit = models.ForeignKey("workorders.Unit", on_delete=models.PROTECT, related_name="+")
+    note = models.TextField("督办意见 (note)")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField("回复 (response)", blank=True)
+
+    class Meta:
+        verbose_name = "督办 (supervision)"
+        verbose_name_plural = "督办 (supervisions)"
+        indexes = [
+            # The unit workbench's count of notices still to acknowledge.
+            models.Index(
+                fields=["unit"],
+                name="supervision_unit_open",
+                condition=Q(acknowledged_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} 督办 → {self.unit_id}"
+
+
+class Notification(models.Model):
+    """The outbox: one message for one backend, written in the transaction that decided to send
+    it, sent afterwards by the Celery task workorders.tasks.send_notification.
+
+    Keeping it in the database is what makes a notification neither lost (a broker outage only
+    delays it: the sweep re-queues unsent rows) nor sent twice (the task claims the row first).
+    """
+
+    backend = models.CharField(max_length=40)
+    kind = models.CharField(max_length=30)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    # [{"name": ..., "email": ..., "phone": ...}]
+    recipients = models.JSONField(default=list)
+    ticket_ids = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField()
+    # Last time a task was queued for it; the outbox sweep re-queues rows never tried.
+    queued_at = models.DateTimeField()
+    # A worker holds the row until then; another delivery of the same task leaves it alone.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "通知 (notification)"
+        verbose_name_plural = "通知 (notifications)"
+        indexes = [
+            # workorders.services.notifications.notifications_requeue_stale: never tried, by age.
+            models.Index(
+                fields=["queued_at"],
+                name="notification_untried",
+                condition=Q(sent_at__isnull=True, failed_at__isnull=True, attempts=0),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} via {self.backend}: {self.subject}"

@@ -1,0 +1,489 @@
+"""The Ticket aggregate: the ticket, its unit assignments, timeline, attachments and requests."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, F, Q, When
+from django.db.models.functions import Least
+
+
+class Status(models.TextChoices):
+    # Stored, waiting for the worker to classify it.
+    REGISTERED = "registered", "已受理 (registered)"
+    # The classifier was unsure, or a return was approved: a dispatcher decides.
+    TRIAGE = "triage", "待分拨 (triage)"
+    # Sent to a lead unit (and maybe assisting units), not yet accepted by the lead.
+    DISPATCHED = "dispatched", "已派单 (dispatched)"
+    # The lead unit asked to send it back; a dispatcher approves or rejects.
+    RETURN_REQUESTED = "return_requested", "退单审核中 (return requested)"
+    # The lead unit acknowledged it.
+    ACCEPTED = "accepted", "已签收 (accepted)"
+    # The lead unit reached the citizen and is working on it.
+    IN_PROGRESS = "in_progress", "办理中 (in progress)"
+    # Replied: by the lead unit, or directly by an operator.
+    RESOLVED = "resolved", "已办结 (resolved)"
+    # The center is asking the citizen about the result.
+    FOLLOW_UP = "follow_up", "回访中 (follow-up)"
+    # Final.
+    CLOSED = "closed", "已归档 (closed)"
+    # Final: a duplicate merged into a master ticket.
+    MERGED = "merged", "已合并 (merged)"
+    # Final: not dispatched for one of the legitimate reasons.
+    INVALID = "invalid", "不予受理 (invalid)"
+
+
+OPEN_STATUSES = [
+    Status.REGISTERED,
+    Status.TRIAGE,
+    Status.DISPATCHED,
+    Status.RETURN_REQUESTED,
+    Status.ACCEPTED,
+    Status.IN_PROGRESS,
+]
+FINAL_STATUSES = [Status.CLOSED, Status.MERGED, Status.INVALID]
+
+# Whose clock runs in which status (workorders/lights.py derives the light from these). A deadline
+# is met when the lead unit did the thing, and ticket_accept / ticket_contact move the status in
+# the same transaction as the lead assignment's accepted_at / contacted_at, so the status tells
+# us without a join. During a return review only the resolve clock runs: the unit has answered
+# (asked to return), the citizen is still waiting.
+ACCEPT_RUNNING = [Status.DISPATCHED]
+CONTACT_RUNNING = [Status.DISPATCHED, Status.ACCEPTED]
+RESOLVE_RUNNING = [
+    Status.DISPATCHED,
+    Status.ACCEPTED,
+    Status.IN_PROGRESS,
+    Status.RETURN_REQUESTED,
+]
+
+
+class Light(models.IntegerChoices):
+    """A deadline's light; the order is the severity, so the overall light is the maximum."""
+
+    NONE = 0, "未计时 (not running)"
+    GREEN = 1, "绿灯 (on time)"
+    YELLOW = 2, "黄灯 (due soon)"
+    RED = 3, "红灯 (overdue)"
+
+
+def red_at_expression() -> Case:
+    """When the ticket turns red: the earliest due time whose clock runs in its status.
+
+    Both the expression index ``ticket_red_at`` and workorders.lights use this one definition,
+    so PostgreSQL matches the query to the index.
+    """
+    return Case(
+        When(
+            status=Status.DISPATCHED,
+            then=Least("accept_due_at", "contact_due_at", "resolve_due_at"),
+        ),
+        When(status=Status.ACCEPTED, then=Least("contact_due_at", "resolve_due_at")),
+        When(
+            status__in=[Status.IN_PROGRESS, Status.RETURN_REQUESTED],
+            then=F("resolve_due_at"),
+        ),
+        output_field=models.DateTimeField(),
+    )
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "网页 (web form)"
+    PHONE = "phone", "电话 (phone)"
+    APP = "app", "移动应用 (app)"
+    API = "api", "接口 (other platform)"
+
+
+class RequestType(models.TextChoices):
+    INQUIRY = "inquiry", "咨询 (inquiry)"
+    HELP = "help", "求助 (help)"
+    COMPLAINT = "complaint", "投诉 (complaint)"
+    REPORT = "report", "举报 (report)"
+    SUGGESTION = "suggestion", "建议 (suggestion)"
+    PRAISE = "praise", "表扬 (praise)"
+
+
+class Urgency(models.TextChoices):
+    EMERGENCY = "emergency", "紧急 (emergency)"
+    URGENT = "urgent", "加急 (urgent)"
+    NORMAL = "normal", "一般 (normal)"
+
+
+class InvalidReason(models.TextChoices):
+    """Legitimate reasons not to dispatch (Beijing regulation, art. 11), plus plain spam."""
+
+    EMERGENCY_TRANSFERRED = "emergency_transferred", "已转110/119/120/122 (emergency transferred)"
+    OTHER_LEGAL_CHANNEL = (
+        "other_legal_channel",
+        "属诉讼、仲裁、纪检、复议、信访等渠道 (other legal channel)",
+    )
+    REPEAT_NO_NEW_FACTS = "repeat_no_new_facts", "重复诉求且无新情况 (repeat, no new facts)"
+    SECRETS_PRIVACY = "secrets_privacy", "涉及国家秘密或个人隐私 (secrets or privacy)"
+    OUTSIDE_DUTIES = "outside_duties", "不属于任何单位职责 (outside every unit's duties)"
+    UNLAWFUL_DEMAND = "unlawful_demand", "违反法律法规的诉求 (unlawful demand)"
+    SPAM = "spam", "无效或骚扰 (spam, nonsense)"
+
+
+class TicketQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def in_status(self, *statuses: str):
+        return self.filter(status__in=statuses)
+
+    def for_unit(self, unit_id: int):
+        return self.filter(assignments__unit_id=unit_id, assignments__active=True).distinct()
+
+    # The light vocabulary; the expressions live in workorders/lights.py (imported late: it
+    # imports this module).
+    def with_lights(self, *, now=None):
+        """Annotate accept_light, contact_light, resolve_light and light (Light values)."""
+        from workorders.lights import annotate_lights
+
+        return annotate_lights(self, now=now)
+
+    def lit(self, light: int, *, now=None):
+        """Tickets whose overall light is ``light`` right now (index-friendly for RED)."""
+        from workorders.lights import filter_light
+
+        return filter_light(self, light, now=now)
+
+    def overdue(self, *, now=None):
+        return self.lit(Light.RED, now=now)
+
+
+class Ticket(models.Model):
+    number = models.CharField("工单编号 (number)", max_length=20, unique=True)
+    # With the number, lets a citizen without an account follow the ticket.
+    query_code = models.CharField("查询码 (query code)", max_length=8)
+    channel = models.CharField("渠道 (channel)", max_length=10, choices=Channel.choices)
+    request_type = models.CharField(
+        "诉求类型 (request type)", max_length=12, choices=RequestType.choices, blank=True
+    )
+    urgency = models.CharField(
+        "紧急程度 (urgency)", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    citizen_name = models.CharField("诉求人姓名 (citizen name)", max_length=40, blank=True)
+    citizen_phone = models.CharField("联系电话 (phone)", max_length=20, blank=True)
+    citizen_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submitted_tickets",
+    )
+    confidential = models.BooleanField("要求保密 (confidential)", default=False)
+    title = models.CharField("标题 (title)", max_length=100)
+    content = models.TextField("诉求内容 (content)")
+    address = models.CharField("地址 (address)", max_length=200, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    region = models.ForeignKey(
+        "workorders.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.ForeignKey(
+        "workorders.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        "状态 (status)", max_length=20, choices=Status.choices, default=Status.REGISTERED
+    )
+    registered_at = models.DateTimeField("受理时间 (registered at)")
+    status_changed_at = models.DateTimeField("状态变更时间 (status changed at)")
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What the classifier suggested, kept for the triage queue's pre-filled form and for training.
+    suggestion = models.JSONField("分类建议 (suggestion)", default=dict, blank=True)
+    # True once a dispatcher has confirmed the category: such tickets are training labels.
+    category_confirmed = models.BooleanField(default=False)
+    reply = models.TextField("答复内容 (reply)", blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    invalid_reason = models.CharField(
+        "不予受理原因 (invalid reason)", max_length=30, choices=InvalidReason.choices, blank=True
+    )
+    reopen_count = models.PositiveSmallIntegerField("重办次数 (reopen count)", default=0)
+    # Last time the stale-ticket sweep re-queued it: keeps the sweep from re-queuing every minute.
+    requeued_at = models.DateTimeField(null=True, blank=True)
+    accept_due_at = models.DateTimeField("签收时限 (accept due)", null=True, blank=True)
+    contact_due_at = models.DateTimeField("联系时限 (contact due)", null=True, blank=True)
+    resolve_due_at = models.DateTimeField("办结时限 (resolve due)", null=True, blank=True)
+    # Deadline bookkeeping (workorders/deadlines.py, workorders/lights.py). The yellow moment is
+    # stored, not derived: "80 % of the allowed time" counted in working hours needs the holiday
+    # calendar, which SQL cannot see.
+    accept_warn_at = models.DateTimeField("签收预警 (accept warning)", null=True, blank=True)
+    contact_warn_at = models.DateTimeField("联系预警 (contact warning)", null=True, blank=True)
+    resolve_warn_at = models.DateTimeField("办结预警 (resolve warning)", null=True, blank=True)
+    # Set when the ticket is resolved: the center's own deadline for the follow-up call.
+    follow_up_due_at = models.DateTimeField("回访时限 (follow-up due)", null=True, blank=True)
+    # The highest light the sweep has recorded (as a TicketEvent) for each current due time;
+    # compare-and-set on these is what makes each change recorded and notified exactly once.
+    # Reset to 0 whenever the due time itself changes (dispatch, reopen, extension).
+    accept_lit = models.PositiveSmallIntegerField(choices=Light.choices, default=0)
+    contact_lit = models.PositiveSmallIntegerField(choices=Light.choices, default=0)
+    resolve_lit = models.PositiveSmallIntegerField(choices=Light.choices, default=0)
+    # When the sweep must next look at this ticket (the next yellow or red moment not yet
+    # recorded); NULL when nothing can change. One indexed column keeps "nothing to do" instant.
+    light_check_at = models.DateTimeField(null=True, blank=True)
+    # Set while an approved pause stops the clock (workorders.services.deadlines).
+    paused_at = models.DateTimeField("暂停计时于 (paused at)", null=True, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "工单 (ticket)"
+        verbose_name_plural = "工单 (tickets)"
+        ordering = ["-registered_at"]
+        indexes = [
+            # Queues and the stale-ticket sweep: status filter, oldest/newest first.
+            models.Index(fields=["status", "registered_at"], name="ticket_status_registered"),
+            models.Index(fields=["registered_at"], name="ticket_registered_at"),
+            # workorders.services.deadlines.sweep_deadlines: WHERE light_check_at <= now ORDER
+            # BY light_check_at LIMIT batch. Only tickets with something still to record are in it.
+            models.Index(
+                fields=["light_check_at"],
+                name="ticket_light_check",
+                condition=Q(light_check_at__isnull=False),
+            ),
+            # workorders.lights (supervision_queue, .lit(RED), .overdue()): WHERE status IN
+            # (running) AND red_at <= now ORDER BY red_at, id — most overdue first, from the index.
+            models.Index(
+                red_at_expression(),
+                F("id"),
+                name="ticket_red_at",
+                condition=Q(status__in=RESOLVE_RUNNING),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="merged") | Q(merged_into__isnull=False),
+                name="ticket_merged_has_master",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="invalid") | ~Q(invalid_reason=""),
+                name="ticket_invalid_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_anonymous(self) -> bool:
+        return not self.citizen_phone
+
+    @property
+    def lead_assignment(self) -> "Assignment | None":
+        for assignment in self.assignments.all():
+            if assignment.active and assignment.role == Assignment.Role.LEAD:
+                return assignment
+        return None
+
+
+class Assignment(models.Model):
+    """One unit's part in a ticket: its own acceptance and contact state."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "主办 (lead)"
+        ASSIST = "assist", "协办 (assist)"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey("workorders.Unit", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    # False once the dispatcher re-dispatched or approved a return: kept for the record.
+    active = models.BooleanField(default=True)
+    dispatched_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    contacted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "派单 (assignment)"
+        verbose_name_plural = "派单 (assignments)"
+        indexes = [
+            # The unit workbench: active assignments of one unit.
+            models.Index(fields=["unit", "active"], name="assignment_unit_active"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"],
+                condition=Q(active=True, role="lead"),
+                name="assignment_one_active_lead",
+            ),
+            models.UniqueConstraint(
+                fields=["ticket", "unit"],
+                condition=Q(active=True),
+                name="assignment_unit_once_per_ticket",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.number} → {self.unit} ({self.role})"
+
+
+class EventKind(models.TextChoices):
+    REGISTERED = "registered", "受理 (registered)"
+    CLASSIFIED = "classified", "智能分类 (classified)"
+    REQUEUED = "requeued", "重新排队 (requeued)"
+    TRIAGED = "triaged", "转人工分拨 (sent to triage)"
+    DISPATCHED = "dispatched", "派单 (dispatched)"
+    ACCEPTED = "accepted", "签收 (accepted)"
+    CONTACTED = "contacted", "联系诉求人 (contacted)"
+    PROGRESS = "progress", "办理进展 (progress)"
+    RETURN_REQUESTED = "return_requested", "申请退单 (return requested)"
+    RETURN_APPROVED = "return_approved", "退单通过 (return approved)"
+    RETURN_REJECTED = "return_rejected", "退单驳回 (return rejected)"
+    EXTENSION_REQUESTED = "extension_requested", "申请延期 (extension requested)"
+    EXTENSION_APPROVED = "extension_approved", "延期通过 (extension approved)"
+    EXTENSION_REJECTED = "extension_rejected", "延期驳回 (extension rejected)"
+    RESOLVED = "resolved", "办结 (resolved)"
+    ANSWERED = "answered", "直接答复 (answered directly)"
+    MERGED = "merged", "合并重复工单 (merged)"
+    INVALIDATED = "invalidated", "不予受理 (invalid)"
+    FOLLOW_UP_STARTED = "follow_up_started", "转回访 (follow-up)"
+    REOPENED = "reopened", "重办 (reopened)"
+    CLOSED = "closed", "归档 (closed)"
+    SUPPLEMENTED = "supplemented", "市民补充信息 (citizen added information)"
+    CONTACT_REVEALED = "contact_revealed", "查看联系方式 (contact revealed)"
+    # Deadlines (workorders.services.deadlines): recorded once per change by the sweep.
+    LIGHT_YELLOW = "light_yellow", "黄灯预警 (due soon)"
+    LIGHT_RED = "light_red", "红灯超期 (overdue)"
+    SUPERVISED = "supervised", "督办 (supervised)"
+    SUPERVISION_ACKNOWLEDGED = "supervision_acknowledged", "督办已回复 (supervision acknowledged)"
+    PAUSE_REQUESTED = "pause_requested", "申请暂停计时 (pause requested)"
+    PAUSE_REJECTED = "pause_rejected", "暂停计时驳回 (pause rejected)"
+    PAUSED = "paused", "暂停计时 (clock paused)"
+    RESUMED = "resumed", "恢复计时 (clock resumed)"
+
+
+class TicketEvent(models.Model):
+    """The timeline: every transition and every action a person or the system took."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "workorders.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    # Shown on the citizen's tracking page.
+    public = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "工单事件 (ticket event)"
+        verbose_name_plural = "工单事件 (ticket events)"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_time")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # Stored under an opaque name: the citizen's file name may carry personal data.
+    return (
+        f"attachments/{instance.ticket.registered_at:%Y/%m}/{instance.token}.{instance.extension}"
+    )
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    token = models.CharField(max_length=32, unique=True)
+    file = models.FileField(upload_to=attachment_path)
+    content_type = models.CharField(max_length=40)
+    extension = models.CharField(max_length=8)
+    size = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=200, blank=True)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "附件 (attachment)"
+        verbose_name_plural = "附件 (attachments)"
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.original_name or self.token}"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "待审核 (pending)"
+    APPROVED = "approved", "已通过 (approved)"
+    REJECTED = "rejected", "已驳回 (rejected)"
+
+
+class ReturnRequest(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="return_requests")
+    unit = models.ForeignKey("workorders.Unit", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("退单理由 (reason)")
+    # The ticket's status before the request, restored when the request is rejected.
+    previous_status = models.CharField(max_length=20, choices=Status.choices)
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "退单申请 (return request)"
+        verbose_name_plural = "退单申请 (return requests)"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(status="pending"), name="return_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} 退单 ({self.status})"
+
+
+class ExtensionRequest(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="extension_requests")
+    unit = models.ForeignKey("workorders.Unit", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField("延期理由 (reason)")
+    requested_due_at = models.DateTimeField("申请延至 (extend to)")
+    status = models.CharField(
+        max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "延期申请 (extension request)"
+        verbose_name_plural = "延期申请 (extension requests)"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(status="pending"), name="extension_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} 延期 ({self.status})"
+
+
+class TicketNumberCounter(models.Model):
+    """Per-day sequence behind ticket numbers like 20261122-000123."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"

@@ -1,0 +1,53 @@
+"""Writes on the Ticket aggregate: intake and the lifecycle. Import from here."""
+
+from workorders.services.intake import (
+    Upload,
+    enqueue_registered,
+    ticket_get_public,
+    ticket_register,
+    ticket_supplement,
+)
+from workorders.services.lifecycle import (
+    ticket_accept,
+    ticket_add_progress,
+    ticket_answer_directly,
+    ticket_close,
+    ticket_contact,
+    ticket_decide_extension,
+    ticket_decide_return,
+    ticket_dispatch,
+    ticket_mark_invalid,
+    ticket_merge,
+    ticket_reopen,
+    ticket_request_extension,
+    ticket_request_return,
+    ticket_resolve,
+    ticket_reveal_contact,
+    ticket_send_to_triage,
+    ticket_start_follow_up,
+)
+
+__all__ = [
+    "Upload",
+    "enqueue_registered",
+    "ticket_accept",
+    "ticket_add_progress",
+    "ticket_answer_directly",
+    "ticket_close",
+    "ticket_contact",
+    "ticket_decide_extension",
+    "ticket_decide_return",
+    "ticket_dispatch",
+    "ticket_get_public",
+    "ticket_mark_invalid",
+    "ticket_merge",
+    "ticket_register",
+    "ticket_reopen",
+    "ticket_request_extension",
+    "ticket_request_return",
+    "ticket_resolve",
+    "ticket_reveal_contact",
+    "ticket_send_to_triage",
+    "ticket_start_follow_up",
+    "ticket_supplement",
+]

@@ -1,0 +1,296 @@
+"""Intake: registering a citizen request, and what a citizen may add to it later.
+
+A ticket is stored before anything is queued: the classification task is published only after
+the transaction commits, and a broker outage at that moment is logged, not raised, because the
+stale-ticket sweep re-queues whatever stays registered.
+"""
+
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from io import BytesIO
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import connection, transaction
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from hotline.celery import app as celery_app
+from hotline.lib.errors import Conflict, InvalidInput, NotFound
+from workorders.models import (
+    FINAL_STATUSES,
+    Attachment,
+    Channel,
+    EventKind,
+    RequestType,
+    Status,
+    Ticket,
+    Urgency,
+)
+from workorders.transitions import record_event
+
+logger = logging.getLogger(__name__)
+
+MOBILE_OR_LANDLINE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+# Pillow format name → (content type, file extension) of the images we accept.
+IMAGE_FORMATS = {
+    "JPEG": ("image/jpeg", "jpg"),
+    "PNG": ("image/png", "png"),
+    "WEBP": ("image/webp", "webp"),
+    "GIF": ("image/gif", "gif"),
+}
+# Query codes avoid look-alike characters (0/O, 1/I/L) because citizens read them off a phone.
+QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as received from a form or the API, before it is checked."""
+
+    name: str
+    data: bytes
+
+
+def _clean_text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def _check_image(upload: Upload) -> tuple[str, str] | str:
+    """Return (content type, extension), or an error message."""
+    if len(upload.data) > settings.ATTACHMENT_MAX_BYTES:
+        limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        return f"图片“{upload.name}”超过 {limit} MB (image larger than {limit} MB)"
+    try:
+        with Image.open(BytesIO(upload.data)) as image:
+            image.verify()
+            kind = image.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return f"“{upload.name}”不是有效的图片文件 (not a valid image)"
+    if kind not in IMAGE_FORMATS:
+        return f"“{upload.name}”格式不支持，请上传 JPG、PNG、WebP 或 GIF (unsupported image type)"
+    return IMAGE_FORMATS[kind]
+
+
+def _validate(
+    *,
+    title: str,
+    content: str,
+    citizen_name: str,
+    citizen_phone: str,
+    address: str,
+    latitude,
+    longitude,
+    channel: str,
+    request_type: str,
+    urgency: str,
+    uploads: list[Upload],
+) -> tuple[dict, list[tuple[Upload, str, str]]]:
+    errors: dict[str, list[str]] = {}
+
+    def error(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if len(content) < 5:
+        error(
+            "content", "请填写诉求内容，至少 5 个字 (describe the request, at least 5 characters)"
+        )
+    elif len(content) > 5000:
+        error("content", "诉求内容不能超过 5000 字 (at most 5000 characters)")
+    if not title:
+        # Phone intake and short web messages often have no title: the first words serve.
+        title = content.splitlines()[0][:30] if content else ""
+    if len(title) > 100:
+        error("title", "标题不能超过 100 字 (title at most 100 characters)")
+    if len(citizen_name) > 40:
+        error("citizen_name", "姓名不能超过 40 字 (name at most 40 characters)")
+    if citizen_phone and not MOBILE_OR_LANDLINE.match(citizen_phone):
+        error("citizen_phone", "请输入正确的手机号或座机号 (enter a valid phone number)")
+    if len(address) > 200:
+        error("address", "地址不能超过 200 字 (address at most 200 characters)")
+    if channel not in Channel.values:
+        error("channel", "渠道无效 (unknown channel)")
+    if request_type and request_type not in RequestType.values:
+        error("request_type", "诉求类型无效 (unknown request type)")
+    if urgency and urgency not in Urgency.values:
+        error("urgency", "紧急程度无效 (unknown urgency)")
+    point = {}
+    for field, value, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
+        if value in (None, ""):
+            point[field] = None
+            continue
+        try:
+            number = Decimal(str(value)).quantize(Decimal("0.000001"))
+        except (InvalidOperation, ValueError):
+            error(field, "坐标格式不正确 (coordinate is not a number)")
+            continue
+        if not -limit <= number <= limit:
+            error(field, "坐标超出范围 (coordinate out of range)")
+        point[field] = number
+    if (point.get("latitude") is None) != (point.get("longitude") is None) and not errors.get(
+        "latitude"
+    ):
+        error("latitude", "经纬度需同时填写 (give both latitude and longitude)")
+    if len(uploads) > settings.ATTACHMENT_MAX_COUNT:
+        error("attachments", f"最多上传 {settings.ATTACHMENT_MAX_COUNT} 张图片 (too many images)")
+    checked = []
+    for upload in uploads:
+        result = _check_image(upload)
+        if isinstance(result, str):
+            error("attachments", result)
+        else:
+            checked.append((upload, *result))
+    if errors:
+        raise InvalidInput(
+            "提交的内容有误，请检查后重试 (please correct the errors)", fields=errors
+        )
+    return {"title": title, **point}, checked
+
+
+def _next_number(day) -> str:
+    # One statement, atomic on both SQLite and PostgreSQL: no race between two intakes.
+    table = "workorders_ticketnumbercounter"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (day, last) VALUES (%s, 1) "  # noqa: S608 - constant table name
+            f"ON CONFLICT (day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [day],
+        )
+        (last,) = cursor.fetchone()
+    return f"{day:%Y%m%d}-{last:06d}"
+
+
+def _query_code() -> str:
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(6))
+
+
+def enqueue_registered(ticket_id: int) -> bool:
+    """Queue classification; never raise, because the ticket is already safe in the database."""
+    try:
+        celery_app.send_task(settings.TICKET_REGISTERED_TASK, args=[ticket_id])
+    except Exception:
+        logger.warning(
+            "broker unavailable: ticket %s waits for the sweep", ticket_id, exc_info=True
+        )
+        return False
+    return True
+
+
+def ticket_register(
+    *,
+    channel: str,
+    content: str,
+    title: str = "",
+    citizen_name: str = "",
+    citizen_phone: str = "",
+    confidential: bool = False,
+    address: str = "",
+    latitude=None,
+    longitude=None,
+    request_type: str = "",
+    urgency: str = "",
+    uploads: list[Upload] | None = None,
+    actor=None,
+    citizen_user=None,
+) -> Ticket:
+    """Register a request: validate everything, then store ticket, event and images at once."""
+    title, content = _clean_text(title), _clean_text(content)
+    citizen_name, citizen_phone = _clean_text(citizen_name), _clean_text(citizen_phone)
+    address = _clean_text(address)
+    uploads = uploads or []
+    cleaned, images = _validate(
+        title=title,
+        content=content,
+        citizen_name=citizen_name,
+        citizen_phone=citizen_phone.replace(" ", ""),
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        channel=channel,
+        request_type=request_type,
+        urgency=urgency,
+        uploads=uploads,
+    )
+    now = timezone.now()
+    saved_files = []
+    try:
+        with transaction.atomic():
+            ticket = Ticket.objects.create(
+                number=_next_number(timezone.localdate(now)),
+                query_code=_query_code(),
+                channel=channel,
+                request_type=request_type,
+                urgency=urgency or Urgency.NORMAL,
+                citizen_name=citizen_name,
+                citizen_phone=citizen_phone.replace(" ", ""),
+                citizen_user=citizen_user
+                if citizen_user and citizen_user.is_authenticated
+                else None,
+                confidential=confidential,
+                title=cleaned["title"],
+                content=content,
+                address=address,
+                latitude=cleaned["latitude"],
+                longitude=cleaned["longitude"],
+                status=Status.REGISTERED,
+                registered_at=now,
+                status_changed_at=now,
+                registered_by=actor if actor and actor.is_authenticated else None,
+                # Urgency given by an operator at intake is kept; the classifier fills the rest.
+                suggestion={"urgency_given": bool(urgency)},
+            )
+            for upload, content_type, extension in images:
+                attachment = Attachment(
+                    ticket=ticket,
+                    token=secrets.token_hex(16),
+                    content_type=content_type,
+                    extension=extension,
+                    size=len(upload.data),
+                    original_name=upload.name[:200],
+                    uploaded_at=now,
+                )
+                attachment.file.save("upload", ContentFile(upload.data), save=False)
+                saved_files.append(attachment.file)
+                attachment.save()
+            record_event(
+                ticket=ticket,
+                kind=EventKind.REGISTERED,
+                actor=actor,
+                to_status=Status.REGISTERED,
+                data={"channel": channel, "attachments": len(images)},
+                public=True,
+                at=now,
+            )
+            transaction.on_commit(lambda: enqueue_registered(ticket.pk))
+    except Exception:
+        for stored in saved_files:
+            stored.storage.delete(stored.name)
+        raise
+    return ticket
+
+
+def ticket_get_public(*, number: str, query_code: str) -> Ticket:
+    """The citizen's own view, by ticket number and query code (no account needed)."""
+    number, query_code = _clean_text(number), _clean_text(query_code).upper()
+    ticket = Ticket.objects.filter(number=number).select_related("merged_into").first()
+    if ticket is None or not secrets.compare_digest(ticket.query_code, query_code):
+        raise NotFound("工单编号或查询码不正确 (wrong ticket number or query code)")
+    return ticket
+
+
+def ticket_supplement(*, number: str, query_code: str, text: str) -> Ticket:
+    """The citizen adds information to an open ticket; it goes on the timeline."""
+    ticket = ticket_get_public(number=number, query_code=query_code)
+    text = _clean_text(text)
+    if not 2 <= len(text) <= 2000:
+        raise InvalidInput(
+            "补充内容需为 2 到 2000 字 (2 to 2000 characters)",
+            fields={"text": ["补充内容需为 2 到 2000 字 (2 to 2000 characters)"]},
+        )
+    if ticket.status in FINAL_STATUSES:
+        raise Conflict("工单已归档，无法补充 (the ticket is closed)")
+    with transaction.atomic():
+        record_event(ticket=ticket, kind=EventKind.SUPPLEMENTED, reason=text, public=True)
+    return ticket
