@@ -1,8 +1,8 @@
 """Due times of a ticket, from the deadline policies and the working-day calendar.
 
 ``due_times()`` is what ticket_dispatch and ticket_reopen store on the ticket: the three due times
-(accept, contact, resolve), the moment each turns yellow, and a fresh slate for the sweep's
-bookkeeping. The light is derived from these in queries (workorders/lights.py).
+(accept, contact, resolve) and the moment each turns yellow. The light is derived from these in
+queries (workorders/lights.py). Everything here computes; nothing writes.
 
 Which policy applies (``policy_for``): an urgency-specific policy wins over an any-urgency one,
 and within each the nearest category (the ticket's, then its ancestors', then the default with no
@@ -149,18 +149,25 @@ def deadline(
 
 
 def due_times(*, urgency: str, start: datetime, category: Category | None = None) -> dict:
-    """Ticket fields to store when the clock (re)starts at ``start``: dispatch and reopen."""
+    """Ticket fields to store when the clock (re)starts at ``start``: dispatch and reopen.
+
+    The caller also restarts the sweep's bookkeeping with
+    workorders.services.deadlines.light_state_restart(ticket_id=…, times=<these fields>).
+    """
     policy = policy_for(urgency=urgency, category=category)
     calendar = workdays.get_calendar()
     fields: dict = {}
     for kind in ("accept", "contact", "resolve"):
         due, warn = deadline(getattr(policy, kind), start=start, policy=policy, calendar=calendar)
         fields[f"{kind}_due_at"], fields[f"{kind}_warn_at"] = due, warn
-        fields[f"{kind}_lit"] = 0
-    fields["light_check_at"] = min(fields[f"{k}_warn_at"] for k in ("accept", "contact", "resolve"))
     fields["paused_at"] = None
     fields["follow_up_due_at"] = None
     return fields
+
+
+def first_warning(times: dict) -> datetime:
+    """The earliest yellow moment among due_times()' fields: when the sweep first looks."""
+    return min(times[f"{kind}_warn_at"] for kind in ("accept", "contact", "resolve"))
 
 
 def follow_up_due_at(*, urgency: str, start: datetime, category: Category | None = None):
@@ -173,19 +180,8 @@ def resolve_extended(
     *, urgency: str, category: Category | None, new_due: datetime, now: datetime
 ) -> dict:
     """Ticket fields for an approved extension: the new due time with its own yellow moment
-    (the extension is a new span, warned like any other), and a fresh recorded light so a later
-    red is recorded and notified again."""
+    (the extension is a new span, warned like any other). The caller resets the recorded resolve
+    light (light_state_recheck(…, reset=["resolve"])) so a later red is recorded again."""
     policy = policy_for(urgency=urgency, category=category)
     warn = _warn(policy.resolve, now, new_due, policy, workdays.get_calendar())
-    return {
-        "resolve_due_at": new_due,
-        "resolve_warn_at": min(warn, new_due),
-        "resolve_lit": 0,
-        "light_check_at": now,
-    }
-
-
-def recheck_lights(*, now: datetime) -> dict:
-    """Ticket fields asking the next sweep to look again: for a status change that makes a
-    stopped clock run again without new due times (a rejected return)."""
-    return {"light_check_at": now}
+    return {"resolve_due_at": new_due, "resolve_warn_at": min(warn, new_due)}

@@ -127,13 +127,18 @@ WORKBENCH_TABS = {
 def unit_workbench(*, user, tab: str = "new", filters=None) -> QuerySet[Ticket]:
     """The unit's own tickets, by tab. Tickets of units below it are in "all" only."""
     unit = require_unit(user)
-    mine = Ticket.objects.filter(assignments__unit=unit)
+    # One filter() call: conditions on the same assignment row (this unit's), not on any row.
     if tab == "new":
-        queryset = mine.filter(
-            assignments__active=True, assignments__accepted_at__isnull=True
-        ).exclude(status__in=[Status.RETURN_REQUESTED])
+        queryset = Ticket.objects.filter(
+            assignments__unit=unit,
+            assignments__active=True,
+            assignments__accepted_at__isnull=True,
+            # An assisting unit that never accepted must not keep a finished ticket as "new".
+            status__in=[Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS],
+        )
     elif tab == "in_progress":
-        queryset = mine.filter(
+        queryset = Ticket.objects.filter(
+            assignments__unit=unit,
             assignments__active=True,
             assignments__accepted_at__isnull=False,
             status__in=[Status.ACCEPTED, Status.IN_PROGRESS],

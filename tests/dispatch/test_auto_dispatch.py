@@ -89,7 +89,7 @@ def test_sweep_requeues_stale_tickets_once_per_interval(city, settings, monkeypa
         "workorders.services.intake.celery_app.send_task", lambda name, args: sent.append(args[0])
     )
     settings.STALE_REGISTERED_SECONDS = 60
-    ticket = register("路灯不亮", "路灯不亮")
+    ticket = register("路灯不亮", "小区门口路灯不亮")
     sent.clear()
     later = timezone.now() + timezone.timedelta(seconds=120)
     assert requeue_stale_registered(now=later, dry_run=True) == [ticket.pk]
@@ -112,7 +112,7 @@ def test_sweep_with_broker_down_records_nothing(city, settings, monkeypatch):
 
     monkeypatch.setattr("workorders.services.intake.celery_app.send_task", broker_down)
     settings.STALE_REGISTERED_SECONDS = 1
-    ticket = register("路灯不亮", "路灯不亮")
+    ticket = register("路灯不亮", "小区门口路灯不亮")
     later = timezone.now() + timezone.timedelta(seconds=5)
     assert requeue_stale_registered(now=later) == []
     assert not Ticket.objects.get(pk=ticket.pk).events.filter(kind="requeued").exists()

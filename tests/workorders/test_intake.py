@@ -112,7 +112,9 @@ def test_tracking_needs_the_right_code():
 @pytest.mark.django_db
 def test_citizen_supplement_goes_on_public_timeline():
     ticket = register()
-    ticket_supplement(number=ticket.number, query_code=ticket.query_code, text="补充：灯杆编号 A-17")
+    ticket_supplement(
+        number=ticket.number, query_code=ticket.query_code, text="补充：灯杆编号 A-17"
+    )
     event = ticket.events.get(kind=EventKind.SUPPLEMENTED)
     assert event.public and "A-17" in event.reason
 

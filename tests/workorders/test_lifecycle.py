@@ -94,7 +94,9 @@ def test_assisting_unit_accepts_without_moving_the_ticket(dispatched, street_sta
     assist = ticket.assignments.get(role=Assignment.Role.ASSIST)
     assert assist.accepted_at is not None
     with pytest.raises(NotAllowed):
-        services.ticket_request_return(ticket_id=ticket.pk, actor=street_staff, reason="不归我们管辖")
+        services.ticket_request_return(
+            ticket_id=ticket.pk, actor=street_staff, reason="不归我们管辖"
+        )
 
 
 def test_other_unit_cannot_see_or_touch(dispatched, other_unit_staff):
@@ -173,7 +175,10 @@ def test_extension_moves_due_time_and_keeps_original(in_progress, unit_staff, di
     original = in_progress.resolve_due_at
     wanted = original + timedelta(days=5)
     services.ticket_request_extension(
-        ticket_id=in_progress.pk, actor=unit_staff, reason="需要协调产权单位", requested_due_at=wanted
+        ticket_id=in_progress.pk,
+        actor=unit_staff,
+        reason="需要协调产权单位",
+        requested_due_at=wanted,
     )
     ticket = services.ticket_decide_extension(
         ticket_id=in_progress.pk, actor=dispatcher, approve=True
@@ -198,15 +203,21 @@ def test_extension_must_be_later_and_bounded(in_progress, unit_staff):
 
 
 def test_reopen_goes_back_to_same_lead_and_counts(in_progress, unit_staff, followup_agent):
-    services.ticket_resolve(ticket_id=in_progress.pk, actor=unit_staff, reply="已更换灯泡恢复照明。")
+    services.ticket_resolve(
+        ticket_id=in_progress.pk, actor=unit_staff, reply="已更换灯泡恢复照明。"
+    )
     services.ticket_start_follow_up(ticket_id=in_progress.pk, actor=followup_agent)
-    ticket = services.ticket_reopen(ticket_id=in_progress.pk, actor=followup_agent, reason="市民称仍不亮")
+    ticket = services.ticket_reopen(
+        ticket_id=in_progress.pk, actor=followup_agent, reason="市民称仍不亮"
+    )
     assert ticket.status == Status.DISPATCHED and ticket.reopen_count == 1
     lead = ticket.assignments.get(active=True, role="lead")
     assert lead.unit.name == "市城市管理委员会" and lead.accepted_at is None
     # 首接负责制: a reopened ticket cannot be returned.
     with pytest.raises(Conflict):
-        services.ticket_request_return(ticket_id=ticket.pk, actor=unit_staff, reason="不属于本单位职责")
+        services.ticket_request_return(
+            ticket_id=ticket.pk, actor=unit_staff, reason="不属于本单位职责"
+        )
 
 
 def test_answer_directly_merge_and_invalid(city, operator):

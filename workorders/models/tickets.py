@@ -46,13 +46,14 @@ FINAL_STATUSES = [Status.CLOSED, Status.MERGED, Status.INVALID]
 # the same transaction as the lead assignment's accepted_at / contacted_at, so the status tells
 # us without a join. During a return review only the resolve clock runs: the unit has answered
 # (asked to return), the citizen is still waiting.
-ACCEPT_RUNNING = [Status.DISPATCHED]
-CONTACT_RUNNING = [Status.DISPATCHED, Status.ACCEPTED]
+# Plain strings (.value): they end up in an index definition, and so in a migration.
+ACCEPT_RUNNING = [Status.DISPATCHED.value]
+CONTACT_RUNNING = [Status.DISPATCHED.value, Status.ACCEPTED.value]
 RESOLVE_RUNNING = [
-    Status.DISPATCHED,
-    Status.ACCEPTED,
-    Status.IN_PROGRESS,
-    Status.RETURN_REQUESTED,
+    Status.DISPATCHED.value,
+    Status.ACCEPTED.value,
+    Status.IN_PROGRESS.value,
+    Status.RETURN_REQUESTED.value,
 ]
 
 
@@ -73,12 +74,12 @@ def red_at_expression() -> Case:
     """
     return Case(
         When(
-            status=Status.DISPATCHED,
+            status=Status.DISPATCHED.value,
             then=Least("accept_due_at", "contact_due_at", "resolve_due_at"),
         ),
-        When(status=Status.ACCEPTED, then=Least("contact_due_at", "resolve_due_at")),
+        When(status=Status.ACCEPTED.value, then=Least("contact_due_at", "resolve_due_at")),
         When(
-            status__in=[Status.IN_PROGRESS, Status.RETURN_REQUESTED],
+            status__in=[Status.IN_PROGRESS.value, Status.RETURN_REQUESTED.value],
             then=F("resolve_due_at"),
         ),
         output_field=models.DateTimeField(),
@@ -209,23 +210,14 @@ class Ticket(models.Model):
     accept_due_at = models.DateTimeField("签收时限 (accept due)", null=True, blank=True)
     contact_due_at = models.DateTimeField("联系时限 (contact due)", null=True, blank=True)
     resolve_due_at = models.DateTimeField("办结时限 (resolve due)", null=True, blank=True)
-    # Deadline bookkeeping (workorders/deadlines.py, workorders/lights.py). The yellow moment is
-    # stored, not derived: "80 % of the allowed time" counted in working hours needs the holiday
-    # calendar, which SQL cannot see.
+    # Deadlines (workorders/deadlines.py, workorders/lights.py). The yellow moment is stored, not
+    # derived: "80 % of the allowed time" counted in working hours needs the holiday calendar,
+    # which SQL cannot see. What the sweep has recorded lives in TicketLightState.
     accept_warn_at = models.DateTimeField("签收预警 (accept warning)", null=True, blank=True)
     contact_warn_at = models.DateTimeField("联系预警 (contact warning)", null=True, blank=True)
     resolve_warn_at = models.DateTimeField("办结预警 (resolve warning)", null=True, blank=True)
     # Set when the ticket is resolved: the center's own deadline for the follow-up call.
     follow_up_due_at = models.DateTimeField("回访时限 (follow-up due)", null=True, blank=True)
-    # The highest light the sweep has recorded (as a TicketEvent) for each current due time;
-    # compare-and-set on these is what makes each change recorded and notified exactly once.
-    # Reset to 0 whenever the due time itself changes (dispatch, reopen, extension).
-    accept_lit = models.PositiveSmallIntegerField(choices=Light.choices, default=0)
-    contact_lit = models.PositiveSmallIntegerField(choices=Light.choices, default=0)
-    resolve_lit = models.PositiveSmallIntegerField(choices=Light.choices, default=0)
-    # When the sweep must next look at this ticket (the next yellow or red moment not yet
-    # recorded); NULL when nothing can change. One indexed column keeps "nothing to do" instant.
-    light_check_at = models.DateTimeField(null=True, blank=True)
     # Set while an approved pause stops the clock (workorders.services.deadlines).
     paused_at = models.DateTimeField("暂停计时于 (paused at)", null=True, blank=True)
 
@@ -239,15 +231,10 @@ class Ticket(models.Model):
             # Queues and the stale-ticket sweep: status filter, oldest/newest first.
             models.Index(fields=["status", "registered_at"], name="ticket_status_registered"),
             models.Index(fields=["registered_at"], name="ticket_registered_at"),
-            # workorders.services.deadlines.sweep_deadlines: WHERE light_check_at <= now ORDER
-            # BY light_check_at LIMIT batch. Only tickets with something still to record are in it.
-            models.Index(
-                fields=["light_check_at"],
-                name="ticket_light_check",
-                condition=Q(light_check_at__isnull=False),
-            ),
             # workorders.lights (supervision_queue, .lit(RED), .overdue()): WHERE status IN
             # (running) AND red_at <= now ORDER BY red_at, id — most overdue first, from the index.
+            # On PostgreSQL migration 0002 adds INCLUDE (status, paused_at, due times) so the red
+            # count is an index-only scan; keep that if this definition changes.
             models.Index(
                 red_at_expression(),
                 F("id"),

@@ -1,5 +1,13 @@
 """Writes on the Ticket aggregate: intake and the lifecycle. Import from here."""
 
+from workorders.services.deadlines import (
+    sweep_deadlines,
+    ticket_acknowledge_supervision,
+    ticket_decide_pause,
+    ticket_request_pause,
+    ticket_resume,
+    ticket_supervise,
+)
 from workorders.services.intake import (
     Upload,
     enqueue_registered,
@@ -30,6 +38,12 @@ from workorders.services.lifecycle import (
 __all__ = [
     "Upload",
     "enqueue_registered",
+    "sweep_deadlines",
+    "ticket_acknowledge_supervision",
+    "ticket_decide_pause",
+    "ticket_request_pause",
+    "ticket_resume",
+    "ticket_supervise",
     "ticket_accept",
     "ticket_add_progress",
     "ticket_answer_directly",

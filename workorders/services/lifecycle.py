@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hotline.lib.errors import Conflict, InvalidInput, NotAllowed
 from workorders.access import require_role, require_unit, ticket_get_for_user
-from workorders.deadlines import due_times
+from workorders.deadlines import due_times, follow_up_due_at, resolve_extended
 from workorders.models import (
     Assignment,
     Category,
@@ -28,6 +28,11 @@ from workorders.models import (
     TicketEvent,
     Unit,
     Urgency,
+)
+from workorders.services.deadlines import (
+    light_state_recheck,
+    light_state_restart,
+    pause_close_on_resolve,
 )
 from workorders.transitions import record_event, transition
 
@@ -124,13 +129,22 @@ def ticket_dispatch(
     """
     if actor is not None:
         require_role(actor, *CENTER_DECIDERS)
+    reason = _text(reason, field="reason", label="派单说明", minimum=0)
     assist_units = list(assist_units or [])
     if not lead_unit.is_active or any(not unit.is_active for unit in assist_units):
-        raise InvalidInput("所选单位已停用 (the unit is inactive)", fields={"lead_unit": ["停用"]})
+        field = "lead_unit" if not lead_unit.is_active else "assist_units"
+        raise InvalidInput(
+            "所选单位已停用 (the unit is inactive)", fields={field: ["已停用 (inactive)"]}
+        )
     if urgency is not None and urgency not in Urgency.values:
         raise InvalidInput("紧急程度无效 (unknown urgency)", fields={"urgency": ["无效"]})
     with transaction.atomic():
         ticket = _locked(ticket_id, actor) if actor else _system_locked(ticket_id)
+        if actor is None and ticket.status != Status.REGISTERED:
+            # The worker only dispatches what is still registered, checked under the lock: two
+            # deliveries of the same task (acks_late, the stale sweep) would otherwise both pass
+            # their early check and the second would re-dispatch (dispatched → dispatched).
+            raise Conflict("工单已被处理 (the ticket was already handled)")
         now = timezone.now()
         changes = {
             "category": category or ticket.category,
@@ -141,7 +155,9 @@ def ticket_dispatch(
             changes["category_confirmed"] = changes["category"] is not None
         if suggestion:
             changes["suggestion"] = {**ticket.suggestion, **suggestion}
-        changes.update(due_times(urgency=changes["urgency"], start=now))
+        changes.update(
+            due_times(urgency=changes["urgency"], start=now, category=changes["category"])
+        )
         transition(
             ticket=ticket,
             to=Status.DISPATCHED,
@@ -159,6 +175,7 @@ def ticket_dispatch(
             at=now,
         )
         _assign(ticket, lead_unit, assist_units, now)
+        light_state_restart(ticket_id=ticket.pk, times=changes)
     return ticket
 
 
@@ -276,8 +293,7 @@ def ticket_request_return(*, ticket_id: int, actor, reason: str) -> ReturnReques
 def ticket_decide_return(*, ticket_id: int, actor, approve: bool, note: str = "") -> Ticket:
     """Approved: back to triage (the unit's refusal is a label). Rejected: back to the unit."""
     require_role(actor, *CENTER_DECIDERS)
-    if not approve:
-        note = _text(note, field="note", label="驳回理由", minimum=2)
+    note = _text(note, field="note", label="驳回理由", minimum=0 if approve else 2)
     with transaction.atomic():
         ticket = _locked(ticket_id, actor)
         request = ticket.return_requests.filter(status=RequestStatus.PENDING).first()
@@ -309,6 +325,8 @@ def ticket_decide_return(*, ticket_id: int, actor, approve: bool, note: str = ""
                 reason=note,
                 public=False,
             )
+            # The accept/contact clocks run again: the next sweep records what they show.
+            light_state_recheck(ticket_id=ticket.pk, at=now)
         request.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
         request.decided_by, request.decided_at, request.decision_note = actor, now, note
         request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
@@ -355,8 +373,7 @@ def ticket_request_extension(
 def ticket_decide_extension(*, ticket_id: int, actor, approve: bool, note: str = "") -> Ticket:
     """Approval moves the resolve due time; the event keeps the original."""
     require_role(actor, *CENTER_DECIDERS)
-    if not approve:
-        note = _text(note, field="note", label="驳回理由", minimum=2)
+    note = _text(note, field="note", label="驳回理由", minimum=0 if approve else 2)
     with transaction.atomic():
         ticket = _locked(ticket_id, actor)
         request = ticket.extension_requests.filter(status=RequestStatus.PENDING).first()
@@ -369,8 +386,16 @@ def ticket_decide_extension(*, ticket_id: int, actor, approve: bool, note: str =
         if approve:
             if ticket.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
                 raise Conflict("工单已不在办理中 (the ticket is no longer being worked on)")
-            Ticket.objects.filter(pk=ticket.pk).update(resolve_due_at=request.requested_due_at)
-            ticket.resolve_due_at = request.requested_due_at
+            extended = resolve_extended(
+                urgency=ticket.urgency,
+                category=ticket.category,
+                new_due=request.requested_due_at,
+                now=timezone.now(),
+            )
+            Ticket.objects.filter(pk=ticket.pk).update(**extended)
+            for name, value in extended.items():
+                setattr(ticket, name, value)
+            light_state_recheck(ticket_id=ticket.pk, at=timezone.now(), reset=["resolve"])
         record_event(
             ticket=ticket,
             kind=EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REJECTED,
@@ -391,6 +416,14 @@ def ticket_resolve(*, ticket_id: int, actor, reply: str) -> Ticket:
         ticket = _locked(ticket_id, actor)
         assignment = _require_lead(ticket, actor)
         now = timezone.now()
+        changes = {
+            "reply": reply,
+            "resolved_at": now,
+            "follow_up_due_at": follow_up_due_at(
+                urgency=ticket.urgency, start=now, category=ticket.category
+            ),
+            **pause_close_on_resolve(ticket=ticket, actor=actor, at=now),
+        }
         transition(
             ticket=ticket,
             to=Status.RESOLVED,
@@ -398,7 +431,8 @@ def ticket_resolve(*, ticket_id: int, actor, reply: str) -> Ticket:
             actor=actor,
             unit=assignment.unit,
             reason=reply,
-            changes={"reply": reply, "resolved_at": now},
+            changes=changes,
+            at=now,
         )
     return ticket
 
@@ -412,13 +446,21 @@ def ticket_answer_directly(*, ticket_id: int, actor, reply: str) -> Ticket:
     reply = _text(reply, field="reply", label="答复内容", minimum=5)
     with transaction.atomic():
         ticket = _locked(ticket_id, actor)
+        now = timezone.now()
         transition(
             ticket=ticket,
             to=Status.RESOLVED,
             kind=EventKind.ANSWERED,
             actor=actor,
             reason=reply,
-            changes={"reply": reply, "resolved_at": timezone.now()},
+            changes={
+                "reply": reply,
+                "resolved_at": now,
+                "follow_up_due_at": follow_up_due_at(
+                    urgency=ticket.urgency, start=now, category=ticket.category
+                ),
+            },
+            at=now,
         )
     return ticket
 
@@ -426,6 +468,7 @@ def ticket_answer_directly(*, ticket_id: int, actor, reply: str) -> Ticket:
 def ticket_merge(*, ticket_id: int, master_number: str, actor, reason: str = "") -> Ticket:
     """Merge a duplicate into its master; the citizen will see the master's result."""
     require_role(actor, *INTAKE_ROLES)
+    reason = _text(reason, field="reason", label="合并说明", minimum=0)
     master = Ticket.objects.filter(number=(master_number or "").strip()).first()
     if master is None:
         message = "主工单编号不存在 (master ticket not found)"
@@ -452,6 +495,7 @@ def ticket_merge(*, ticket_id: int, master_number: str, actor, reason: str = "")
 
 def ticket_mark_invalid(*, ticket_id: int, actor, reason_code: str, note: str = "") -> Ticket:
     require_role(actor, *INTAKE_ROLES)
+    note = _text(note, field="note", label="说明", minimum=0)
     if reason_code not in InvalidReason.values:
         message = "请选择不予受理的原因 (choose a reason)"
         raise InvalidInput(message, fields={"reason_code": [message]})
@@ -494,6 +538,7 @@ def ticket_reopen(*, ticket_id: int, actor, reason: str) -> Ticket:
         if lead is None:
             raise Conflict("直接答复的工单无承办单位，无法重办 (no lead unit to reopen to)")
         now = timezone.now()
+        times = due_times(urgency=ticket.urgency, start=now, category=ticket.category)
         transition(
             ticket=ticket,
             to=Status.DISPATCHED,
@@ -501,13 +546,10 @@ def ticket_reopen(*, ticket_id: int, actor, reason: str) -> Ticket:
             actor=actor,
             unit=lead.unit,
             reason=reason,
-            changes={
-                "reopen_count": ticket.reopen_count + 1,
-                "resolved_at": None,
-                **due_times(urgency=ticket.urgency, start=now),
-            },
+            changes={"reopen_count": ticket.reopen_count + 1, "resolved_at": None, **times},
             at=now,
         )
+        light_state_restart(ticket_id=ticket.pk, times=times)
         lead.accepted_at = lead.contacted_at = None
         lead.dispatched_at = now
         lead.save(update_fields=["accepted_at", "contacted_at", "dispatched_at"])
@@ -516,6 +558,7 @@ def ticket_reopen(*, ticket_id: int, actor, reason: str) -> Ticket:
 
 def ticket_close(*, ticket_id: int, actor, note: str = "") -> Ticket:
     require_role(actor, *FOLLOW_UP_ROLES)
+    note = _text(note, field="note", label="归档说明", minimum=0)
     with transaction.atomic():
         ticket = _locked(ticket_id, actor)
         transition(

@@ -1,0 +1,145 @@
+"""Forms of the dispatcher's pages: the ticket filters and the dispatch form.
+
+Choices show full paths (城乡建设 › 市政管理 › 路灯) sorted as a tree, and units grouped by kind,
+because a real city has hundreds of each.
+"""
+
+from django import forms
+
+from workorders.models import Category, Channel, Region, RequestType, Status, Ticket, Unit, Urgency
+
+ANY = "— 全部 (any) —"
+
+
+def category_choices(*, blank: str) -> list[tuple]:
+    categories = Category.objects.filter(is_active=True).select_related("parent__parent")
+    return [("", blank), *sorted(((c.pk, c.full_name) for c in categories), key=lambda c: c[1])]
+
+
+def region_choices(*, blank: str) -> list[tuple]:
+    regions = Region.objects.filter(level__gt=Region.Level.CITY).select_related("parent__parent")
+    return [("", blank), *sorted(((r.pk, r.full_name) for r in regions), key=lambda r: r[1])]
+
+
+def unit_choices(*, blank: str | None) -> list[tuple]:
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for unit in Unit.objects.filter(is_active=True).order_by("kind", "name"):
+        groups.setdefault(unit.get_kind_display(), []).append((unit.pk, unit.name))
+    choices = list(groups.items())
+    return [("", blank), *choices] if blank is not None else choices
+
+
+class TicketFilterForm(forms.Form):
+    """Renders the query-string filters; the filtering itself is ``selectors.TicketFilter``."""
+
+    q = forms.CharField(label="搜索 (search)", required=False)
+    category = forms.ChoiceField(label="分类 (category)", required=False)
+    region = forms.ChoiceField(label="区域 (region)", required=False)
+    urgency = forms.ChoiceField(
+        label="紧急程度 (urgency)", required=False, choices=[("", ANY), *Urgency.choices]
+    )
+    channel = forms.ChoiceField(
+        label="渠道 (channel)", required=False, choices=[("", ANY), *Channel.choices]
+    )
+    request_type = forms.ChoiceField(
+        label="诉求类型 (type)", required=False, choices=[("", ANY), *RequestType.choices]
+    )
+    registered_after = forms.DateField(
+        label="受理日期从 (from)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    registered_before = forms.DateField(
+        label="至 (to)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices(blank=ANY)
+        self.fields["region"].choices = region_choices(blank=ANY)
+
+
+class AllTicketsFilterForm(TicketFilterForm):
+    status = forms.ChoiceField(
+        label="状态 (status)", required=False, choices=[("", ANY), *Status.choices]
+    )
+    unit = forms.ChoiceField(label="承办单位 (unit)", required=False)
+    field_order = ["q", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = unit_choices(blank=ANY)
+
+
+class DispatchForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label="诉求分类 (category)",
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        error_messages={"invalid_choice": "分类无效 (unknown category)"},
+    )
+    region = forms.ModelChoiceField(
+        label="区域 (region)",
+        queryset=Region.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": "区域无效 (unknown region)"},
+    )
+    urgency = forms.ChoiceField(
+        label="紧急程度 (urgency)",
+        choices=Urgency.choices,
+        error_messages={"required": "请选择紧急程度 (choose the urgency)"},
+    )
+    lead_unit = forms.ModelChoiceField(
+        label="主办单位 (lead unit)",
+        queryset=Unit.objects.filter(is_active=True),
+        error_messages={
+            "required": "请选择主办单位 (choose the lead unit)",
+            "invalid_choice": "单位无效或已停用 (unknown or inactive unit)",
+        },
+    )
+    assist_units = forms.ModelMultipleChoiceField(
+        label="协办单位 (assisting units)",
+        queryset=Unit.objects.filter(is_active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="可多选（按住 Ctrl 或长按） (several allowed)",
+        error_messages={"invalid_choice": "单位无效或已停用 (unknown or inactive unit)"},
+    )
+    reason = forms.CharField(
+        label="派单说明 (note to the unit)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices(blank="— 未分类 (none) —")
+        self.fields["region"].choices = region_choices(blank="— 未知 (unknown) —")
+        self.fields["lead_unit"].choices = unit_choices(blank="— 请选择 (choose) —")
+        self.fields["assist_units"].choices = unit_choices(blank=None)
+
+
+def dispatch_initial(ticket: Ticket) -> dict:
+    """Pre-fill: a re-dispatch starts from the current choice, a first dispatch from the
+    classifier's suggestion."""
+    suggestion = ticket.suggestion or {}
+    active = list(ticket.assignments.filter(active=True))
+    if active:
+        lead = next((a.unit_id for a in active if a.role == "lead"), None)
+        assists = [a.unit_id for a in active if a.role == "assist"]
+        return {
+            "category": ticket.category_id,
+            "region": ticket.region_id,
+            "urgency": ticket.urgency,
+            "lead_unit": lead,
+            "assist_units": assists,
+        }
+    urgency = suggestion.get("urgency") or ticket.urgency
+    if suggestion.get("urgency_given"):
+        urgency = ticket.urgency
+    return {
+        "category": ticket.category_id or suggestion.get("category_id"),
+        "region": ticket.region_id or suggestion.get("region_id"),
+        "urgency": urgency,
+        "lead_unit": suggestion.get("lead_unit_id"),
+        "assist_units": suggestion.get("assist_unit_ids") or [],
+    }

@@ -1,0 +1,160 @@
+"""The dispatcher's pages: triage queue, the dispatch form, approvals, and all tickets."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from dispatch.forms import AllTicketsFilterForm, DispatchForm, TicketFilterForm, dispatch_initial
+from hotline.lib.errors import DomainError
+from workorders import selectors, services
+from workorders.access import CENTER_ROLES, citizen_view, ticket_get_for_user
+from workorders.forms import apply_domain_error
+from workorders.models import Category, EventKind, Region, Role, Unit, Urgency
+from workorders.views.common import (
+    paginate,
+    render_error,
+    role_required,
+    run_ticket_action,
+    safe_next,
+)
+
+
+def _ticket_list_page(request, *, select, form_class, template: str) -> HttpResponse:
+    error, status = None, 200
+    try:
+        tickets = select(user=request.user, filters=request.GET)
+    except DomainError as exc:
+        error, status = exc, exc.http_status
+        tickets = selectors.ticket_list(user=request.user).none()
+    context = {
+        "filter_form": form_class(request.GET or None),
+        "page": paginate(request, tickets),
+        "error": error,
+        "filtered": any(value for key, value in request.GET.items() if key != "page"),
+    }
+    return render(request, template, context, status=status)
+
+
+@role_required(Role.DISPATCHER)
+def triage(request: HttpRequest) -> HttpResponse:
+    return _ticket_list_page(
+        request,
+        select=selectors.triage_queue,
+        form_class=TicketFilterForm,
+        template="dispatch/triage.html",
+    )
+
+
+@role_required(*CENTER_ROLES)
+def all_tickets(request: HttpRequest) -> HttpResponse:
+    return _ticket_list_page(
+        request,
+        select=selectors.ticket_list,
+        form_class=AllTicketsFilterForm,
+        template="dispatch/tickets.html",
+    )
+
+
+def _suggestion_view(ticket) -> dict:
+    """The classifier's suggestion with names instead of ids, for the dispatcher to judge."""
+    suggestion = ticket.suggestion or {}
+    ids = [suggestion.get("category_id")] + [pk for pk, _ in suggestion.get("alternatives", [])]
+    categories = {c.pk: c for c in Category.objects.filter(pk__in=[i for i in ids if i])}
+    unit_ids = [suggestion.get("lead_unit_id"), *(suggestion.get("assist_unit_ids") or [])]
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=[i for i in unit_ids if i])}
+    region = Region.objects.filter(pk=suggestion.get("region_id") or 0).first()
+    urgency = suggestion.get("urgency")
+    return {
+        "present": bool(suggestion.get("model")),
+        "model": suggestion.get("model", ""),
+        "category": categories.get(suggestion.get("category_id")),
+        "category_confidence": suggestion.get("category_confidence"),
+        "alternatives": [
+            (categories[pk], confidence)
+            for pk, confidence in suggestion.get("alternatives", [])
+            if pk in categories
+        ],
+        "region": region,
+        "region_confidence": suggestion.get("region_confidence"),
+        "urgency": Urgency(urgency).label if urgency in Urgency.values else "",
+        "urgency_confidence": suggestion.get("urgency_confidence"),
+        "urgency_given": suggestion.get("urgency_given", False),
+        "lead_unit": units.get(suggestion.get("lead_unit_id")),
+        "assist_units": [
+            units[pk] for pk in suggestion.get("assist_unit_ids") or [] if pk in units
+        ],
+        "returned_by": suggestion.get("returned_by", ""),
+    }
+
+
+def _dispatch_page(request, ticket, form, *, error=None, status=200) -> HttpResponse:
+    why = (
+        ticket.events.filter(kind__in=[EventKind.TRIAGED, EventKind.RETURN_APPROVED])
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    context = {
+        "ticket": ticket,
+        "form": form,
+        "error": error,
+        "suggestion": _suggestion_view(ticket),
+        "why_triage": why,
+        "citizen": citizen_view(request.user, ticket),
+        "attachments": ticket.attachments.order_by("pk"),
+        "next": safe_next(request, reverse("dispatch:triage")),
+    }
+    return render(request, "dispatch/dispatch_ticket.html", context, status=status)
+
+
+@role_required(Role.DISPATCHER)
+def dispatch_ticket(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        ticket = ticket_get_for_user(user=request.user, pk=pk)
+    except DomainError as error:
+        return render_error(request, error)
+    if request.method != "POST":
+        return _dispatch_page(request, ticket, DispatchForm(initial=dispatch_initial(ticket)))
+    form = DispatchForm(request.POST)
+    if not form.is_valid():
+        return _dispatch_page(request, ticket, form, status=400)
+    data = form.cleaned_data
+    try:
+        services.ticket_dispatch(
+            ticket_id=ticket.pk,
+            actor=request.user,
+            lead_unit=data["lead_unit"],
+            assist_units=list(data["assist_units"]),
+            category=data["category"],
+            region=data["region"],
+            urgency=data["urgency"],
+            reason=data["reason"],
+        )
+    except DomainError as error:
+        apply_domain_error(form, error)
+        ticket.refresh_from_db()
+        return _dispatch_page(request, ticket, form, error=error, status=error.http_status)
+    messages.success(request, f"{ticket.number}：已派单至{data['lead_unit'].name} (Dispatched)")
+    return redirect(safe_next(request, reverse("dispatch:triage")))
+
+
+@role_required(Role.DISPATCHER)
+def approvals(request: HttpRequest) -> HttpResponse:
+    context = {
+        "returns": selectors.pending_returns(user=request.user),
+        "extensions": selectors.pending_extensions(user=request.user),
+    }
+    return render(request, "dispatch/approvals.html", context)
+
+
+@require_POST
+@role_required(Role.DISPATCHER)
+def decide_return(request: HttpRequest, pk: int) -> HttpResponse:
+    return run_ticket_action(request, pk, "decide_return")
+
+
+@require_POST
+@role_required(Role.DISPATCHER)
+def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    return run_ticket_action(request, pk, "decide_extension")

@@ -1,0 +1,130 @@
+"""The citizen's tracking without an account: number + query code, timeline, supplements."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.api import given_registered, given_resolved, post, submit
+from workorders import services
+from workorders.models import EventKind, Ticket
+
+
+def track(number: str, code: str):
+    return APIClient().get(f"/api/public/tickets/{number}/", {"code": code})
+
+
+def test_tracking_shows_status_and_public_timeline(db):
+    body = submit()
+
+    response = track(body["number"], body["query_code"].lower())  # codes are case-insensitive
+
+    assert response.status_code == 200
+    data = response.json()
+    assert data["number"] == body["number"]
+    assert (data["status"], data["status_label"]) == ("registered", "已受理 (registered)")
+    assert [event["kind"] for event in data["timeline"]] == ["registered"]
+    assert data["reply"] == "" and data["merged_into"] is None
+    assert "citizen_phone" not in data and "content" not in data
+
+
+@pytest.mark.parametrize("code", ["", "WRONG1", "' OR 1=1 --"], ids=["none", "wrong", "sql"])
+def test_wrong_or_missing_code_is_404(db, code):
+    body = submit()
+
+    response = track(body["number"], code)
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_unknown_number_is_404_like_a_wrong_code(db):
+    assert track("20990101-000001", "ABCDEF").status_code == 404
+    assert APIClient().get("/api/public/tickets/nope/").status_code == 404
+
+
+@pytest.mark.parametrize("number", ["%00", "1" * 100])
+def test_unusable_numbers_are_400(db, number):
+    assert APIClient().get(f"/api/public/tickets/{number}/", {"code": "ABCDEF"}).status_code == 400
+    supplement = {"code": "ABCDEF", "text": "补充信息"}
+    response = APIClient().post(f"/api/public/tickets/{number}/supplements/", supplement)
+    assert response.status_code == 400
+
+
+def test_resolved_ticket_shows_reply_and_hides_staff(city, dispatcher, unit_staff):
+    ticket = given_resolved(city, dispatcher, unit_staff)
+
+    data = track(ticket.number, ticket.query_code).json()
+
+    assert data["status"] == "resolved"
+    assert data["reply"] == "路灯已修复，经现场确认恢复照明。"
+    kinds = [event["kind"] for event in data["timeline"]]
+    assert kinds[0] == "registered" and kinds[-1] == "resolved"
+    assert all(set(event) == {"kind", "label", "at", "unit", "text"} for event in data["timeline"])
+    assert "城管委小刘" not in str(data)  # no staff names on the public page
+
+
+def test_merged_ticket_shows_the_master_result(city, operator, dispatcher, unit_staff):
+    master = given_resolved(city, dispatcher, unit_staff)
+    duplicate = given_registered()
+    post(operator, duplicate.pk, "merge", {"master_number": master.number, "reason": "同一路灯"})
+
+    data = track(duplicate.number, duplicate.query_code).json()
+
+    assert data["status"] == "merged"
+    assert data["merged_into"] == {
+        "number": master.number,
+        "status": "resolved",
+        "status_label": "已办结 (resolved)",
+        "reply": "路灯已修复，经现场确认恢复照明。",
+    }
+
+
+def test_citizen_adds_information(db):
+    body = submit()
+
+    response = APIClient().post(
+        f"/api/public/tickets/{body['number']}/supplements/",
+        {"code": body["query_code"], "text": "路灯在小区南门东侧第三根"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["timeline"][-1]["text"] == "路灯在小区南门东侧第三根"
+    assert Ticket.objects.get(pk=body["id"]).events.filter(kind=EventKind.SUPPLEMENTED).exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "field"),
+    [
+        ({"code": "WRONG1", "text": "补充一点信息"}, 404, None),
+        ({"text": "补充一点信息"}, 400, "code"),
+        ({"text": "补"}, 400, "text"),
+        ({"text": "补" * 5000}, 400, "text"),
+        ({"text": ["list"]}, 400, "text"),
+    ],
+)
+def test_bad_supplements(db, payload, status, field):
+    body = submit()
+    payload = {"code": body["query_code"], **payload} if field != "code" else payload
+
+    response = APIClient().post(
+        f"/api/public/tickets/{body['number']}/supplements/", payload, format="json"
+    )
+
+    assert response.status_code == status
+    if field:
+        assert field in response.json()["fields"]
+    assert Ticket.objects.get(pk=body["id"]).events.count() == 1
+
+
+def test_supplement_to_a_final_ticket_is_409(operator):
+    ticket = given_registered()
+    services.ticket_mark_invalid(ticket_id=ticket.pk, actor=operator, reason_code="spam")
+
+    response = APIClient().post(
+        f"/api/public/tickets/{ticket.number}/supplements/",
+        {"code": ticket.query_code, "text": "还有补充"},
+        format="json",
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "conflict"

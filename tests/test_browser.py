@@ -1,0 +1,175 @@
+"""The pages in a real browser: the system Chromium driven by Playwright against a live server.
+
+Screenshots land in var/screenshots/ (desktop and phone), for people to look at after a change.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.conftest import PASSWORD
+from tests.pages import dispatched, png_bytes, registered
+from workorders import services
+from workorders.models import Ticket
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+VIEWPORTS = {
+    "desktop": {"width": 1280, "height": 900},
+    "phone": {"width": 390, "height": 844},
+}
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: install the chromium package to run browser tests")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API keeps an event loop running in this thread; the ORM calls made by the
+    # test itself are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base_url}/")
+
+
+@pytest.mark.parametrize("device", list(VIEWPORTS))
+def test_citizen_submits_with_a_photo_then_tracks_it(live_server, browser, city, device, tmp_path):
+    image = tmp_path / "street-light.png"
+    image.write_bytes(png_bytes())
+    page = browser.new_page(viewport=VIEWPORTS[device], locale="zh-CN")
+    base = live_server.url
+
+    page.goto(f"{base}/")
+    shot(page, f"{device}-home")
+    page.click("main a[href='/submit/']")
+    page.fill("#id_content", "中关村大街路灯不亮已经一周了，晚上行人很危险")
+    page.fill("#id_address", "海淀区中关村大街1号")
+    page.fill("#id_citizen_name", "李四")
+    page.fill("#id_citizen_phone", "13912345678")
+    page.set_input_files("#id_attachments", str(image))
+    shot(page, f"{device}-submit")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/submit/done/")
+    shot(page, f"{device}-submit-done")
+
+    number = page.inner_text("[data-ticket-number]").strip()
+    code = page.inner_text("[data-query-code]").strip()
+    ticket = Ticket.objects.get(number=number)
+    assert ticket.query_code == code
+    assert ticket.attachments.count() == 1
+
+    page.goto(f"{base}/track/")
+    page.fill("#id_number", number)
+    page.fill("#id_query_code", code)
+    page.click("form.track-form button[type=submit]")
+    page.wait_for_selector(".timeline")
+    assert "受理" in page.inner_text(".timeline")
+    assert number in page.inner_text(".ticket-public")
+    # The citizen's own photo is served to the session that tracks the ticket.
+    photo = page.locator(".photos img")
+    photo.scroll_into_view_if_needed()  # lazily loaded below the fold on a phone
+    page.wait_for_function("document.querySelector('.photos img').naturalWidth > 0")
+    assert page.evaluate("document.querySelector('.photos img').naturalWidth") == 8
+    shot(page, f"{device}-track")
+
+
+@pytest.mark.parametrize("device", list(VIEWPORTS))
+def test_staff_pages_render(live_server, browser, city, dispatcher, unit_staff, device):
+    triage_ticket = registered(content="小区停水两天了，没有任何通知", address="朝阳区望京街道")
+    services.ticket_send_to_triage(
+        ticket_id=triage_ticket.pk,
+        suggestion={
+            "category_id": city.water.pk,
+            "category_confidence": 0.42,
+            "region_id": city.wangjing.pk,
+            "region_confidence": 0.95,
+            "urgency": "urgent",
+            "urgency_confidence": 0.7,
+            "lead_unit_id": city.water_company.pk,
+            "assist_unit_ids": [],
+            "alternatives": [[city.street_light.pk, 0.2]],
+            "model": "rules-v1",
+        },
+        reason="分类置信度低 (0.42)",
+    )
+    ticket = dispatched(city, dispatcher)
+    base = live_server.url
+
+    page = browser.new_page(viewport=VIEWPORTS[device], locale="zh-CN")
+    sign_in(page, base, dispatcher.username)
+    page.goto(f"{base}/dispatch/triage/")
+    shot(page, f"{device}-triage")
+    page.click(f"a[href^='/dispatch/tickets/{triage_ticket.pk}/dispatch/']")
+    page.wait_for_selector("#id_lead_unit")
+    assert page.input_value("#id_lead_unit") == str(city.water_company.pk)
+    shot(page, f"{device}-dispatch-form")
+    page.close()
+
+    page = browser.new_page(viewport=VIEWPORTS[device], locale="zh-CN")
+    sign_in(page, base, unit_staff.username)
+    page.goto(f"{base}/unit/")
+    shot(page, f"{device}-unit-workbench")
+    page.goto(f"{base}/tickets/{ticket.pk}/")
+    assert "13912345678" not in page.content()
+    page.click("#action-accept button")
+    page.wait_for_selector(".notice-success")
+    shot(page, f"{device}-unit-detail")
+    page.close()
+
+
+@pytest.mark.parametrize("device", list(VIEWPORTS))
+def test_desk_pages_render(
+    live_server, browser, city, operator, dispatcher, unit_staff, followup_agent, leader, device
+):
+    registered(content="请问社保卡丢失后怎么补办？", address="")
+    returned = dispatched(city, dispatcher, content="学院路的路灯不亮了")
+    services.ticket_request_return(
+        ticket_id=returned.pk, actor=unit_staff, reason="该路段路灯由区城管负责，不属于本单位"
+    )
+    done = dispatched(city, dispatcher)
+    services.ticket_accept(ticket_id=done.pk, actor=unit_staff)
+    services.ticket_contact(ticket_id=done.pk, actor=unit_staff, note="已电话联系")
+    services.ticket_resolve(ticket_id=done.pk, actor=unit_staff, reply="已更换灯泡，恢复照明。")
+    base = live_server.url
+    visits = [
+        (operator, "/operator/", "operator"),
+        (dispatcher, "/dispatch/approvals/", "approvals"),
+        (followup_agent, "/follow-up/", "followup"),
+        (leader, "/overview/", "overview"),
+        (unit_staff, "/operator/", "forbidden"),
+    ]
+    for user, path, name in visits:
+        page = browser.new_page(viewport=VIEWPORTS[device], locale="zh-CN")
+        sign_in(page, base, user.username)
+        response = page.goto(f"{base}{path}")
+        assert response.status == (403 if name == "forbidden" else 200)
+        shot(page, f"{device}-{name}")
+        page.close()

@@ -1,0 +1,235 @@
+"""The platform as a new user meets it: demo data, settings from the environment, `make run`."""
+
+import contextlib
+import http.client
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import CommandError, call_command
+
+from dispatch.classification import KeywordClassifier
+from dispatch.models import RoutingRule
+from hotline.lib import env
+from tests.servers import free_port, log_tail, stop_process, wait_for
+from workorders import demo_data
+from workorders.models import Category, Profile, Region, Role, Status, Ticket, TicketEvent, Unit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _plain_env(**extra: str) -> dict[str, str]:
+    """This environment without what the pytest session set for its own Django."""
+    environ = dict(os.environ)
+    for name in ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "HTTPS", "ALLOWED_HOSTS"):
+        environ.pop(name, None)
+    environ.update(DJANGO_SETTINGS_MODULE="hotline.settings", PYTHONUNBUFFERED="1", **extra)
+    return environ
+
+
+def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return _plain_env(
+        VAR_DIR=str(tmp_path),
+        DATABASE_URL="postgres://u:p@localhost/db",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="hotline.example.gov.cn",
+        CSRF_TRUSTED_ORIGINS="https://hotline.example.gov.cn",
+        HTTPS="1",
+        CELERY_BROKER_URL="redis://localhost:6379/0",
+        **extra,
+    )
+
+
+def _manage(*args: str, environ: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO_ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# --- the demo city --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", tickets=60, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def test_seed_demo_gives_every_role_a_login(seeded):
+    roles = set(Profile.objects.values_list("role", flat=True))
+    assert roles == set(Role.values)
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    for _, username in demo_data.DEMO_LOGINS:
+        assert (
+            get_user_model().objects.get(username=username).check_password(demo_data.DEMO_PASSWORD)
+        )
+    staff = Profile.objects.filter(role=Role.UNIT_STAFF).select_related("unit")
+    assert {profile.unit.kind for profile in staff} == set(Unit.Kind.values)
+
+
+def test_seed_demo_builds_a_whole_city(seeded):
+    assert set(Region.objects.values_list("level", flat=True)) == set(Region.Level.values)
+    assert set(Unit.objects.values_list("kind", flat=True)) == set(Unit.Kind.values)
+    street_offices = Unit.objects.filter(kind=Unit.Kind.STREET)
+    assert all(office.parent.kind == Unit.Kind.DISTRICT for office in street_offices)
+    assert Category.objects.filter(level=3).exclude(keywords="").count() >= 30
+    rules = RoutingRule.objects.all()
+    assert rules.filter(region__level=Region.Level.STREET).exists()  # 属地: street offices
+    assert rules.filter(assist_units__isnull=False).exists()  # joint handling
+
+
+def test_seed_demo_reaches_every_status_through_consistent_histories(seeded):
+    assert set(Ticket.objects.values_list("status", flat=True)) == set(Status.values)
+    for ticket in Ticket.objects.all():
+        transitions = [
+            event
+            for event in TicketEvent.objects.filter(ticket=ticket).order_by("created_at", "id")
+            if event.to_status
+        ]
+        assert transitions[0].kind == "registered"
+        assert transitions[0].created_at == ticket.registered_at
+        for before, after in zip(transitions, transitions[1:], strict=False):
+            assert after.from_status == before.to_status, (ticket.number, after.kind)
+        assert transitions[-1].to_status == ticket.status, ticket.number
+
+
+def test_seed_demo_refuses_a_database_that_has_data(seeded):
+    with pytest.raises(CommandError, match="already has"):
+        call_command("seed_demo", tickets=60)
+
+
+def test_demo_templates_classify_into_their_own_category(seeded):
+    """The demo dispatches automatically only if its texts hit their own keywords."""
+    classifier = KeywordClassifier()
+    address = "滨江区江滩街道望江社区阳光花园3号楼"
+    values = dict(addr=address, place="阳光花园", days=3, company="江城鑫源物流有限公司",
+                  months=2, n=8, money=36000, route="37", hospital="市中医院")  # fmt: skip
+    for leaf, templates in demo_data.TEMPLATES.items():
+        for title, content in templates:
+            title, content = title.format(**values), content.format(**values)
+            prediction = classifier.predict(title=title, content=content, address=address)
+            assert prediction.category is not None, title
+            assert prediction.category.name == leaf, title
+            assert prediction.category_confidence >= 0.6, title
+    for title, content, _ in demo_data.VAGUE_TEMPLATES:
+        prediction = classifier.predict(
+            title=title, content=content.format(**values), address=address
+        )
+        assert prediction.category is None, title  # they are meant for the triage queue
+
+
+# --- settings from the environment -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reader", "value"),
+    [
+        (lambda: env.env_bool("HOTLINE_T"), "maybe"),
+        (lambda: env.env_int("HOTLINE_T", 1), "ten"),
+        (lambda: env.env_int("HOTLINE_T", 1, minimum=0), "-1"),
+        (lambda: env.env_float("HOTLINE_T", 0.5, minimum=0.0, maximum=1.0), "1.5"),
+        (lambda: env.env_float("HOTLINE_T", 0.5, minimum=0.0, maximum=1.0), "high"),
+    ],
+)
+def test_env_helpers_fail_loudly_on_bad_values(monkeypatch, reader, value):
+    monkeypatch.setenv("HOTLINE_T", value)
+    with pytest.raises(ImproperlyConfigured, match="HOTLINE_T"):
+        reader()
+
+
+def test_env_helpers_read_good_values(monkeypatch):
+    monkeypatch.setenv("HOTLINE_T", " yes ")
+    assert env.env_bool("HOTLINE_T") is True
+    monkeypatch.setenv("HOTLINE_T", "a.example, b.example,")
+    assert env.env_list("HOTLINE_T", []) == ["a.example", "b.example"]
+    monkeypatch.setenv("HOTLINE_T", "")
+    assert env.env_int("HOTLINE_T", 7) == 7
+    monkeypatch.delenv("HOTLINE_T")
+    assert env.env_float("HOTLINE_T", 0.6, minimum=0.0, maximum=1.0) == 0.6
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", environ=_production_env(tmp_path)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("SECRET_KEY", None), ("CONN_MAX_AGE", "forever"), ("DATABASE_URL", "mysql://u:p@h/db")],
+)
+def test_production_settings_refuse_to_start_when_misconfigured(tmp_path, name, value):
+    environ = _production_env(tmp_path)
+    if value is None:
+        del environ[name]
+    else:
+        environ[name] = value
+    result = _manage("check", environ=environ)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and name in result.stderr
+
+
+# --- make run --------------------------------------------------------------------------------------
+
+
+def _get(port: int, path: str) -> int | None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().status
+    except OSError:
+        return None
+    finally:
+        connection.close()
+
+
+def test_run_platform_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path):
+    port = free_port()
+    log = tmp_path / "run_platform.log"
+    with open(log, "w") as output:
+        # A group of its own, so that a failing test can stop everything it started.
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "run_platform", "--port", str(port)],
+            cwd=REPO_ROOT,
+            env=_plain_env(VAR_DIR=str(tmp_path / "var")),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+
+        def banner_and_page():
+            assert process.poll() is None, log_tail(log)
+            return "Ctrl-C" in log.read_text() and _get(port, "/")
+
+        status = wait_for(banner_and_page, timeout=120, interval=0.5, what="the platform")
+        assert status < 500
+        assert _get(port, "/static/admin/css/base.css") == 200
+        text = log.read_text()
+        assert f"http://127.0.0.1:{port}/" in text and demo_data.DEMO_PASSWORD in text
+        for _, username in demo_data.DEMO_LOGINS:
+            assert username in text
+        wait_for(lambda: "celery@" in log.read_text() and "beat: Starting" in log.read_text(),
+                 timeout=60, what="worker and beat")  # fmt: skip
+
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0, log_tail(log)
+        with pytest.raises(ProcessLookupError):  # no child, nor a child's child, is left
+            os.killpg(process.pid, 0)
+        assert _get(port, "/") is None
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            stop_process(process)

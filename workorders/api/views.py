@@ -1,0 +1,496 @@
+"""REST endpoints of the Ticket aggregate: intake, tracking, reads and the unit's actions.
+
+Every endpoint is an adapter (STYLE.md rule 6): check the request's shape with a serializer, call
+the same service or selector as the pages, render. Who may do what is decided by the services and
+by ``access.ticket_get_for_user``; DomainErrors become ``{"code", "message", "fields"}`` in
+``hotline.lib.api_errors``. Dispatcher endpoints live in ``dispatch.api``, follow-up ones in
+``evaluation.api``; all routes are in ``hotline.api_urls``.
+"""
+
+from django.db.models import Prefetch, prefetch_related_objects
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import generics, parsers, permissions, status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from workorders import selectors, services
+from workorders.access import role_of, ticket_get_for_user
+from workorders.api import serializers as s
+from workorders.api.parsers import BODY_LIMITS, JSONParser, RequestTooLarge
+from workorders.models import Assignment, Category, Channel, Region, Role, Ticket, Unit
+from workorders.services.lifecycle import INTAKE_ROLES
+
+_ERROR_DESCRIPTIONS = {
+    400: "输入有误 (invalid input)",
+    401: "未登录 (authentication required)",
+    403: "角色或单位无权执行 (not allowed for this role or unit)",
+    404: "工单不存在或无权查看 (not found or not visible)",
+    409: "工单当前状态不允许 (conflicts with the ticket's status)",
+    413: "请求内容过大 (request body too large)",
+}
+
+
+def errors(*codes: int) -> dict:
+    return {
+        code: OpenApiResponse(s.ErrorSerializer, description=_ERROR_DESCRIPTIONS[code])
+        for code in codes
+    }
+
+
+class Pages(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ApiMixin:
+    # Token first: an anonymous call gets 401 with "WWW-Authenticate: Token", which tells phone
+    # systems and apps how to sign in. Neither class touches the database for anonymous calls.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    # JSON and multipart cover every client; no form-urlencoded.
+    parser_classes = [JSONParser, parsers.MultiPartParser]
+    permission_classes = [permissions.IsAuthenticated]
+    pagination_class = None
+
+    def handle_exception(self, exc):
+        if isinstance(exc, BODY_LIMITS):
+            exc = RequestTooLarge()
+        return super().handle_exception(exc)
+
+    def parse(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class ApiView(ApiMixin, APIView):
+    pass
+
+
+class SelectorFilters(DjangoFilterBackend):
+    """Puts the selector's TicketFilter into the schema; the selector itself does the filtering."""
+
+    def filter_queryset(self, request, queryset, view):
+        return queryset
+
+
+class TicketFilterSchema(selectors.TicketFilter):
+    """TicketFilter as the schema shows it: "unit" is a unit id (no Ticket field to infer it from)."""
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_unit(self, queryset, name, value):
+        return super().filter_unit(queryset, name, value)
+
+
+class ListView(ApiMixin, generics.ListAPIView):
+    pagination_class = Pages
+
+
+class TicketQueueView(ListView):
+    """A paginated list of tickets from a selector taking (user=, filters=)."""
+
+    serializer_class = s.TicketListSerializer
+    filter_backends = [SelectorFilters]
+    filterset_class = TicketFilterSchema
+    queryset = Ticket.objects.none()  # the model, for the schema; rows come from the selector
+    selector = staticmethod(selectors.ticket_list)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Ticket.objects.none()
+        return type(self).selector(user=self.request.user, filters=self.request.query_params)
+
+
+def ticket_detail(user, pk: int) -> dict:
+    ticket = ticket_get_for_user(user=user, pk=pk)
+    active = Assignment.objects.filter(active=True).select_related("unit")
+    prefetch_related_objects([ticket], Prefetch("assignments", queryset=active))
+    return s.TicketDetailSerializer(ticket, context={"user": user}).data
+
+
+# --- intake and lists --------------------------------------------------------------------------
+
+
+def _records_calls(user) -> bool:
+    """Operators (and dispatchers) record calls: they choose channel, type and urgency."""
+    return user.is_authenticated and role_of(user) in (*INTAKE_ROLES, Role.ADMIN)
+
+
+def _intake_arguments(user, data: dict) -> dict:
+    staff = _records_calls(user)
+    citizen = user.is_authenticated and not staff and role_of(user) == Role.CITIZEN
+    return {
+        # Anonymous and citizens' submissions come from the app; only staff say otherwise.
+        "channel": (data["channel"] or Channel.API) if staff else Channel.APP,
+        "request_type": data["request_type"] if staff else "",
+        "urgency": data["urgency"] if staff else "",
+        "title": data["title"],
+        "content": data["content"],
+        "citizen_name": data["citizen_name"],
+        "citizen_phone": data["citizen_phone"],
+        "confidential": data["confidential"],
+        "address": data["address"],
+        "latitude": data["latitude"],
+        "longitude": data["longitude"],
+        "uploads": data["attachments"],
+        "actor": user,
+        "citizen_user": user if citizen else None,
+    }
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="工单列表 (tickets visible to me)",
+        description="热线中心看全部，承办单位看本单位及下级单位的，市民看自己的。"
+        "(The center sees all, a unit its own and its sub-units', a citizen their own.)",
+        tags=["tickets"],
+        responses={200: s.TicketListSerializer(many=True), **errors(400, 401)},
+    )
+)
+class TicketsView(TicketQueueView):
+    # GET: the tickets this user may see. POST: intake, open to anonymous citizens.
+
+    def get_permissions(self):
+        if self.request is not None and self.request.method == "POST":
+            return [permissions.AllowAny()]
+        return super().get_permissions()
+
+    @extend_schema(
+        summary="提交诉求 (register a request)",
+        description=(
+            "匿名可用，渠道固定为 app；话务员/派单员登录后可指定 channel、request_type、urgency。"
+            "图片可用 JSON 的 attachments [{name, data_base64}]（JSON 请求体不超过 5 MB），"
+            "或 multipart 的 attachments 文件。"
+            "\n\nAnonymous allowed (channel app); operators may set channel, request type and "
+            "urgency. Images as base64 in JSON (body at most 5 MB) or as multipart files."
+        ),
+        tags=["intake"],
+        request={
+            "application/json": s.IntakeJSONSerializer,
+            "multipart/form-data": s.IntakeMultipartSerializer,
+        },
+        responses={201: s.IntakeResultSerializer, **errors(400, 413)},
+    )
+    def post(self, request):
+        multipart = request.content_type.startswith("multipart/")
+        data = self.parse(s.IntakeMultipartSerializer if multipart else s.IntakeJSONSerializer)
+        ticket = services.ticket_register(**_intake_arguments(request.user, data))
+        return Response(s.IntakeResultSerializer(ticket).data, status=status.HTTP_201_CREATED)
+
+
+class TicketDetailView(ApiView):
+    @extend_schema(
+        summary="工单详情 (ticket detail)",
+        description="承办单位看到的诉求人信息为脱敏的，保密工单则隐藏；市民只看到公开时间线。"
+        "(Citizen masked for units, hidden if confidential; citizens get the public timeline.)",
+        tags=["tickets"],
+        responses={200: s.TicketDetailSerializer, **errors(401, 404)},
+    )
+    def get(self, request, pk: int):
+        return Response(ticket_detail(request.user, pk))
+
+
+class TicketEventsView(ApiView):
+    @extend_schema(
+        summary="工单时间线 (timeline: full for staff, public for citizens)",
+        description="工作人员看完整时间线（操作人、理由、数据），市民只看公开事件。"
+        "(Staff get every event with actor, reason and data; citizens the public events.)",
+        tags=["tickets"],
+        responses={200: s.TIMELINE_SCHEMA, **errors(401, 404)},
+    )
+    def get(self, request, pk: int):
+        ticket = ticket_get_for_user(user=request.user, pk=pk)
+        return Response(s.timeline_for(user=request.user, ticket=ticket))
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="承办单位工作台 (unit workbench)",
+        description="承办单位工作人员。(Unit staff.)",
+        tags=["unit"],
+        parameters=[
+            OpenApiParameter(
+                "tab",
+                OpenApiTypes.STR,
+                enum=list(selectors.WORKBENCH_TABS),
+                description="new 待签收 / in_progress 办理中 / returned 退单 / all 全部",
+            )
+        ],
+        responses={200: s.TicketListSerializer(many=True), **errors(400, 401, 403)},
+    )
+)
+class UnitWorkbenchView(TicketQueueView):
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Ticket.objects.none()
+        query = self.request.query_params
+        return selectors.unit_workbench(
+            user=self.request.user, tab=query.get("tab", "new"), filters=query
+        )
+
+
+# --- actions -----------------------------------------------------------------------------------
+
+
+class TicketActionView(ApiView):
+    """POST /api/tickets/<id>/<action>/: ``service(ticket_id=, actor=, **input)``.
+
+    The input serializer's field names are the service's keyword arguments.
+    """
+
+    input_serializer: type | None = None
+    service = None
+
+    def post(self, request, pk: int):
+        # Through the access funnel first: a ticket this user may not see is a 404 whatever the
+        # action or input, so the API never tells outsiders that a ticket exists.
+        ticket_get_for_user(user=request.user, pk=pk)
+        data = self.parse(self.input_serializer) if self.input_serializer else {}
+        result = type(self).service(ticket_id=pk, actor=request.user, **data)
+        return Response(self.render(request.user, pk, result))
+
+    def render(self, user, pk: int, result) -> dict:
+        return ticket_detail(user, pk)
+
+
+def action_schema(summary: str, tag: str, who: str, response=s.TicketDetailSerializer):
+    """Class decorator: the OpenAPI description of a TicketActionView's POST; ``who`` may."""
+
+    def decorate(view):
+        return extend_schema_view(
+            post=extend_schema(
+                summary=summary,
+                description=who,
+                tags=[tag],
+                request=view.input_serializer,
+                responses={200: response, **errors(400, 401, 403, 404, 409)},
+            )
+        )(view)
+
+    return decorate
+
+
+@action_schema(
+    "签收 (accept)",
+    "unit",
+    "承办单位工作人员：主办单位签收后工单为已签收，协办单位签收只记录。(Staff of an assigned unit.)",
+)
+class AcceptView(TicketActionView):
+    service = staticmethod(services.ticket_accept)
+
+
+@action_schema(
+    "登记联系诉求人 (record contact with the citizen)",
+    "unit",
+    "承办单位工作人员；主办单位登记联系后工单转为办理中。(Staff of an assigned unit.)",
+)
+class ContactView(TicketActionView):
+    input_serializer = s.NoteInputSerializer
+    service = staticmethod(services.ticket_contact)
+
+
+@action_schema(
+    "登记办理进展 (add a progress note)",
+    "unit",
+    "承办单位工作人员；public=true 时市民可见。(Staff of an assigned unit.)",
+)
+class ProgressView(TicketActionView):
+    input_serializer = s.ProgressInputSerializer
+    service = staticmethod(services.ticket_add_progress)
+
+
+@action_schema(
+    "申请退单 (ask to return)",
+    "unit",
+    "主办单位工作人员，派单后时限内；由派单员审核。(Lead unit's staff, within the return window.)",
+)
+class ReturnView(TicketActionView):
+    input_serializer = s.ReasonInputSerializer
+    service = staticmethod(services.ticket_request_return)
+
+
+@action_schema(
+    "申请延期 (ask for an extension)",
+    "unit",
+    "主办单位工作人员；派单员通过后改办结时限。(Lead unit's staff.)",
+)
+class ExtensionView(TicketActionView):
+    input_serializer = s.ExtensionInputSerializer
+    service = staticmethod(services.ticket_request_extension)
+
+
+@action_schema(
+    "办结 (resolve with a reply)",
+    "unit",
+    "主办单位工作人员，办理中的工单。(Lead unit's staff.)",
+)
+class ResolveView(TicketActionView):
+    input_serializer = s.ReplyInputSerializer
+    service = staticmethod(services.ticket_resolve)
+
+
+@action_schema(
+    "查看诉求人联系方式 (reveal the citizen's contact; logged)",
+    "unit",
+    "承办单位工作人员；保密工单不可查看；每次查看都记入时间线。(Staff of an assigned unit; logged.)",
+    s.RevealedContactSerializer,
+)
+class RevealContactView(TicketActionView):
+    service = staticmethod(services.ticket_reveal_contact)
+
+    def render(self, user, pk: int, result) -> dict:
+        return s.RevealedContactSerializer(result).data
+
+
+@action_schema(
+    "直接答复 (answer directly)",
+    "intake",
+    "话务员、派单员：已受理或待分拨的工单。(Operators and dispatchers.)",
+)
+class AnswerView(TicketActionView):
+    input_serializer = s.ReplyInputSerializer
+    service = staticmethod(services.ticket_answer_directly)
+
+
+@action_schema(
+    "合并重复工单 (merge into a master ticket)",
+    "intake",
+    "话务员、派单员；市民将看到主工单的结果。(Operators and dispatchers.)",
+)
+class MergeView(TicketActionView):
+    input_serializer = s.MergeInputSerializer
+    service = staticmethod(services.ticket_merge)
+
+
+@action_schema(
+    "不予受理 (mark invalid)",
+    "intake",
+    "话务员、派单员；reason_code 为法定不予受理原因之一。(Operators and dispatchers.)",
+)
+class InvalidView(TicketActionView):
+    input_serializer = s.InvalidationInputSerializer
+    service = staticmethod(services.ticket_mark_invalid)
+
+
+# --- the citizen's tracking, without an account ------------------------------------------------
+
+
+class PublicApiView(ApiView):
+    # The number and query code are the credentials: no session, hence no CSRF and no DB lookup
+    # for a user; anonymous throttling still applies.
+    authentication_classes = []
+    permission_classes = [permissions.AllowAny]
+
+
+class PublicTicketView(PublicApiView):
+    @extend_schema(
+        summary="凭编号与查询码查进度 (track a ticket with its query code)",
+        description="无需登录；编号或查询码不对均为 404。(No account; wrong number or code: 404.)",
+        tags=["tracking"],
+        auth=[],
+        parameters=[
+            OpenApiParameter("code", OpenApiTypes.STR, required=True, description="查询码")
+        ],
+        responses={200: s.PublicTicketSerializer, **errors(400, 404)},
+    )
+    def get(self, request, number: str):
+        key = s.TrackingKeySerializer(
+            data={"number": number, "code": request.query_params.get("code", "")}
+        )
+        key.is_valid(raise_exception=True)
+        ticket = services.ticket_get_public(
+            number=key.validated_data["number"], query_code=key.validated_data["code"]
+        )
+        return Response(s.PublicTicketSerializer(ticket).data)
+
+
+class PublicSupplementView(PublicApiView):
+    @extend_schema(
+        summary="市民补充信息 (the citizen adds information)",
+        description="无需登录，凭查询码；已归档的工单不能补充 (409)。(With the query code.)",
+        tags=["tracking"],
+        auth=[],
+        request=s.SupplementInputSerializer,
+        responses={200: s.PublicTicketSerializer, **errors(400, 404, 409)},
+    )
+    def post(self, request, number: str):
+        data = self.parse(s.SupplementInputSerializer)
+        s.TrackingKeySerializer(data={"number": number}).is_valid(raise_exception=True)
+        ticket = services.ticket_supplement(
+            number=number, query_code=data["code"], text=data["text"]
+        )
+        return Response(s.PublicTicketSerializer(ticket).data)
+
+
+# --- reference data and sign-in ----------------------------------------------------------------
+
+
+class ReferenceView(ListView):
+    filter_backends = [DjangoFilterBackend]
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="承办单位 (units)",
+        description="登录用户可用。(Signed-in users.)",
+        tags=["reference"],
+    )
+)
+class UnitListView(ReferenceView):
+    queryset = Unit.objects.order_by("kind", "name", "pk")
+    serializer_class = s.UnitSerializer
+    filterset_fields = ["kind", "region", "parent", "is_active"]
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="诉求分类 (categories)",
+        description="登录用户可用。(Signed-in users.)",
+        tags=["reference"],
+    )
+)
+class CategoryListView(ReferenceView):
+    # Parents loaded with the row: full_name walks up to three levels.
+    queryset = Category.objects.select_related("parent__parent").order_by("level", "name", "pk")
+    serializer_class = s.CategorySerializer
+    filterset_fields = ["parent", "level", "is_active"]
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="区域 (regions)", description="登录用户可用。(Signed-in users.)", tags=["reference"]
+    )
+)
+class RegionListView(ReferenceView):
+    queryset = Region.objects.select_related("parent__parent__parent").order_by(
+        "level", "name", "pk"
+    )
+    serializer_class = s.RegionSerializer
+    filterset_fields = ["parent", "level"]
+
+
+class TokenView(PublicApiView):
+    @extend_schema(
+        summary="获取接口令牌 (get an API token)",
+        description="之后每个请求带请求头 Authorization: Token <token>",
+        tags=["auth"],
+        auth=[],
+        request=AuthTokenSerializer,
+        responses={200: s.TokenResultSerializer, **errors(400)},
+    )
+    def post(self, request):
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})

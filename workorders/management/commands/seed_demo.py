@@ -1,0 +1,613 @@
+"""Fill an empty database with the demo city of ``workorders.demo_data`` and its tickets.
+
+Why it exists: ``make run`` should open onto a platform that looks lived in — every role has work
+waiting and every status has examples. Tickets get there only through the services that pages,
+the API and the worker use (``workorders.services`` and ``dispatch.services``); nothing assigns a
+status. The services read the time from ``django.utils.timezone.now``, which this command points
+at a simulated clock while it plays each ticket's history, so ticket numbers, due times, return
+windows and the timeline agree with a history spread over the last ~60 days.
+
+The registered tickets are published to the broker as usual; a worker started later dispatches
+the ones still registered and skips the rest.
+"""
+
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from unittest import mock
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from dispatch.classification import reset_classifier
+from dispatch.models import RoutingRule
+from dispatch.routing import route_for
+from dispatch.services import ticket_auto_dispatch
+from workorders import demo_data as demo
+from workorders.models import (
+    Assignment,
+    Category,
+    Channel,
+    Profile,
+    Region,
+    RequestType,
+    Role,
+    Status,
+    Ticket,
+    Unit,
+    Urgency,
+)
+from workorders.services import (
+    ticket_accept,
+    ticket_add_progress,
+    ticket_answer_directly,
+    ticket_close,
+    ticket_contact,
+    ticket_decide_extension,
+    ticket_decide_return,
+    ticket_dispatch,
+    ticket_mark_invalid,
+    ticket_merge,
+    ticket_register,
+    ticket_reopen,
+    ticket_request_extension,
+    ticket_request_return,
+    ticket_resolve,
+    ticket_start_follow_up,
+)
+
+S = Status
+HISTORY_DAYS = 60
+# How far each ticket gets, by its age: new tickets are still open, old ones mostly closed.
+# (status, weight) for tickets younger than 1 day / 1–7 days / older.
+OUTCOME_WEIGHTS = (
+    (1, {S.TRIAGE: 14, S.DISPATCHED: 30, S.RETURN_REQUESTED: 4, S.ACCEPTED: 20,
+         S.IN_PROGRESS: 18, S.RESOLVED: 4, S.MERGED: 4, S.INVALID: 4}),
+    (7, {S.TRIAGE: 3, S.DISPATCHED: 5, S.RETURN_REQUESTED: 3, S.ACCEPTED: 7, S.IN_PROGRESS: 25,
+         S.RESOLVED: 15, S.FOLLOW_UP: 12, S.CLOSED: 18, S.MERGED: 4, S.INVALID: 4}),
+    (None, {S.TRIAGE: 1, S.DISPATCHED: 2, S.ACCEPTED: 2, S.IN_PROGRESS: 7, S.RESOLVED: 4,
+            S.FOLLOW_UP: 5, S.CLOSED: 70, S.MERGED: 4, S.INVALID: 4}),
+)  # fmt: skip
+# Busy hours of a hotline (local time): weight per hour 0–23.
+HOUR_WEIGHTS = (1, 0, 0, 0, 0, 1, 2, 5, 9, 10, 10, 9, 7, 8, 9, 9, 8, 7, 6, 6, 5, 4, 3, 2)
+
+
+class SimulatedClock:
+    """Stands in for ``timezone.now`` while a ticket's history is played."""
+
+    def __init__(self, limit: datetime):
+        self.current = limit
+        self.limit = limit  # never reaches the real present
+
+    def now(self) -> datetime:
+        return self.current
+
+    def set(self, moment: datetime) -> None:
+        self.current = moment
+
+    def advance(self, gap: timedelta, *, office_hours: bool = True) -> None:
+        # At most a third of what is left before the present: late steps crowd together instead
+        # of running into the future.
+        self.current += min(gap, (self.limit - self.current) / 3)
+        local = timezone.localtime(self.current)
+        if office_hours and not 8 <= local.hour < 22:
+            # People act in the daytime: what would happen at night waits for the morning.
+            morning = local.replace(hour=8) + timedelta(days=1 if local.hour >= 22 else 0)
+            if morning < self.limit:
+                self.current = morning
+
+
+@dataclass
+class Plan:
+    registered_at: datetime
+    outcome: str
+    # Happens in demo.SHOWCASE_STREET, in a matter its office handles (see _plans).
+    showcase: bool = False
+
+
+@dataclass
+class City:
+    leaves: dict[str, Category]
+    district_gov: dict[int, Unit]  # district region id → its government
+    staff: dict[int, object]  # unit id → a staff user
+    users: dict[str, object]
+
+
+class Command(BaseCommand):
+    help = "生成演示数据：江城市、承办单位、分类、派单规则、各角色账号和工单 (seed the demo city)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--tickets", type=int, default=300, help="how many tickets (300)")
+        parser.add_argument("--seed", type=int, default=12345, help="random seed (12345)")
+
+    def handle(self, *args, tickets: int, seed: int, **options):
+        if tickets < len(S.values) + 2:
+            raise CommandError(f"--tickets must be at least {len(S.values) + 2}")
+        usernames = [username for username, _, _ in demo.CENTER_USERS]
+        if (
+            Ticket.objects.exists()
+            or get_user_model().objects.filter(username__in=usernames).exists()
+        ):
+            raise CommandError(
+                "数据库中已有数据，未生成演示数据 (the database already has tickets or demo users; "
+                "seed_demo only fills an empty database)"
+            )
+        started = time.monotonic()
+        self.rng = random.Random(seed)
+        real_now = timezone.now()
+        with transaction.atomic():
+            self.city = self._build_city()
+            reset_classifier()  # the classifier of this process must see the new categories
+            self.clock = SimulatedClock(limit=real_now - timedelta(minutes=1))
+            self.masters: list[Ticket] = []
+            with mock.patch("django.utils.timezone.now", self.clock.now):
+                for plan in self._plans(tickets, real_now):
+                    self._play(plan)
+        reset_classifier()
+        by_status = {status: Ticket.objects.filter(status=status).count() for status in S.values}
+        self.stdout.write(
+            f"已生成演示数据 (demo data seeded) in {time.monotonic() - started:.1f} s: "
+            f"{Region.objects.count()} regions, {Unit.objects.count()} units, "
+            f"{Category.objects.count()} categories, {RoutingRule.objects.count()} rules, "
+            f"{Profile.objects.count()} users, {sum(by_status.values())} tickets "
+            f"({', '.join(f'{k} {v}' for k, v in by_status.items())})"
+        )
+
+    # --- the city ------------------------------------------------------------------------------
+
+    def _build_city(self) -> City:
+        city = Region.objects.create(
+            name=demo.CITY, level=Region.Level.CITY, aliases="\n".join(demo.CITY_ALIASES)
+        )
+        units: dict[str, Unit] = {}
+        district_gov: dict[int, Unit] = {}
+        streets: dict[str, Region] = {}
+        for district in demo.DISTRICTS:
+            region = Region.objects.create(
+                name=district.name, level=Region.Level.DISTRICT, parent=city, aliases=district.alias
+            )
+            gov = Unit.objects.create(
+                name=district.government_name, kind=Unit.Kind.DISTRICT, region=region
+            )
+            units[district.code] = district_gov[region.pk] = gov
+            for street in district.streets:
+                street_region = Region.objects.create(
+                    name=street.name, level=Region.Level.STREET, parent=region, aliases=street.alias
+                )
+                streets[street.name] = street_region
+                office = Unit.objects.create(
+                    name=street.office_name, kind=Unit.Kind.STREET, region=street_region, parent=gov
+                )
+                units[street.code] = office
+                for index, name in enumerate(street.communities):
+                    community = Region.objects.create(
+                        name=name, level=Region.Level.COMMUNITY, parent=street_region
+                    )
+                    if index == 0:  # one committee per street takes part in the demo
+                        suffix = "居委会" if name.endswith("社区") else "村委会"
+                        Unit.objects.create(
+                            name=f"{name}{suffix}",
+                            kind=Unit.Kind.COMMUNITY,
+                            region=community,
+                            parent=office,
+                        )
+        for kind, rows in (
+            (Unit.Kind.DEPARTMENT, demo.DEPARTMENTS),
+            (Unit.Kind.ENTERPRISE, demo.ENTERPRISES),
+        ):
+            for code, name, phone in rows:
+                units[code] = Unit.objects.create(name=name, kind=kind, region=city, phone=phone)
+
+        leaves: dict[str, Category] = {}
+        for top_name, groups in demo.CATEGORY_TREE:
+            top = Category.objects.create(name=top_name)
+            for group_name, group_leaves in groups:
+                group = Category.objects.create(name=group_name, parent=top)
+                for leaf in group_leaves:
+                    category = Category.objects.create(
+                        name=leaf.name, parent=group, keywords="\n".join(leaf.keywords.split())
+                    )
+                    leaves[leaf.name] = category
+                    self._rule(category, None, units[leaf.lead], [units[c] for c in leaf.assist])
+
+        done: set[tuple[str, str]] = set()
+        for leaf_name, assist_codes, only_districts in demo.STREET_RULES:
+            for district in demo.DISTRICTS:
+                if only_districts and district.name not in only_districts:
+                    continue
+                for street in district.streets:
+                    if (leaf_name, street.name) in done:
+                        continue
+                    done.add((leaf_name, street.name))
+                    assists = [units[code] for code in assist_codes]
+                    self._rule(leaves[leaf_name], streets[street.name], units[street.code], assists)
+        for leaf_name, only_districts in demo.DISTRICT_RULES:
+            for district in demo.DISTRICTS:
+                if not only_districts or district.name in only_districts:
+                    gov = units[district.code]
+                    self._rule(leaves[leaf_name], gov.region, gov, [])
+
+        users, staff = self._users(units)
+        return City(leaves=leaves, district_gov=district_gov, staff=staff, users=users)
+
+    def _rule(self, category: Category, region: Region | None, lead: Unit, assists: list[Unit]):
+        rule = RoutingRule.objects.create(
+            category=category,
+            region=region,
+            lead_unit=lead,
+            note="属地管理 (handled where it happens)" if region else "",
+        )
+        if assists:
+            rule.assist_units.set(assists)
+
+    def _person(self) -> str:
+        return self.rng.choice(demo.SURNAMES) + self.rng.choice(demo.GIVEN_NAMES.split())
+
+    def _users(self, units: dict[str, Unit]) -> tuple[dict[str, object], dict[int, object]]:
+        """Every center account, and one staff account per unit (unit id → user)."""
+        # One hash for every account: hashing is deliberately slow, and they share a password.
+        password = make_password(demo.DEMO_PASSWORD)
+        User = get_user_model()
+        users = {}
+
+        def create(username: str, role: str, name: str, unit: Unit | None = None):
+            is_admin = role == Role.ADMIN
+            user = User.objects.create(
+                username=username,
+                password=password,
+                first_name=name,
+                is_staff=is_admin,
+                is_superuser=is_admin,
+            )
+            Profile.objects.create(user=user, role=role, unit=unit, display_name=name)
+            users[username] = user
+            return user
+
+        for username, role, name in demo.CENTER_USERS:
+            create(username, role, name)
+        staff = {
+            unit.pk: create(f"staff_{code}", Role.UNIT_STAFF, self._person(), unit)
+            for code, unit in units.items()
+        }
+        username, unit_name, name = demo.COMMUNITY_STAFF
+        community = Unit.objects.get(name=unit_name)
+        staff[community.pk] = create(username, Role.UNIT_STAFF, name, community)
+        return users, staff
+
+    # --- which tickets ---------------------------------------------------------------------------
+
+    def _plans(self, count: int, now: datetime) -> list[Plan]:
+        rng = self.rng
+        # The newest few arrived in the last minutes: still registered, waiting for the worker.
+        fresh = max(2, count // 100)
+        plans = [
+            Plan(now - timedelta(minutes=rng.uniform(2, 30)), S.REGISTERED) for _ in range(fresh)
+        ]
+        today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        while len(plans) < count:
+            # Skewed towards recent days, so the queues of today have work in them.
+            day = today - timedelta(days=int(HISTORY_DAYS * rng.random() ** 1.5))
+            hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
+            moment = day + timedelta(hours=hour, seconds=rng.randrange(3600))
+            if moment > now - timedelta(hours=1):
+                continue
+            age_days = (now - moment).total_seconds() / 86400
+            weights = next(w for limit, w in OUTCOME_WEIGHTS if limit is None or age_days < limit)
+            outcome = rng.choices(list(weights), weights=list(weights.values()))[0]
+            plans.append(Plan(moment, outcome))
+        # Every status has at least one example, even in a small demo.
+        old = [plan for plan in plans if plan.registered_at < now - timedelta(days=7)]
+        for status in S.values:
+            if not any(plan.outcome == status for plan in plans):
+                counts = Counter(plan.outcome for plan in old)
+                rng.choice([plan for plan in old if counts[plan.outcome] > 1]).outcome = status
+        plans.sort(key=lambda plan: plan.registered_at)
+        # A duplicate needs an earlier ticket to be merged into.
+        for early in plans[:5]:
+            if early.outcome == S.MERGED:
+                later = [p for p in plans[5:] if p.outcome not in (S.MERGED, S.REGISTERED)]
+                swap = rng.choice(later)
+                early.outcome, swap.outcome = swap.outcome, early.outcome
+        # The street office (and district) whose logins run_platform prints get open work.
+        recent_open = [
+            plan
+            for plan in plans
+            if plan.outcome in (S.DISPATCHED, S.ACCEPTED, S.IN_PROGRESS)
+            and plan.registered_at > now - timedelta(days=7)
+        ]
+        for plan in rng.sample(recent_open, min(len(recent_open), max(3, count // 30))):
+            plan.showcase = True
+        return plans
+
+    # --- one ticket's history --------------------------------------------------------------------
+
+    def _step(self, low: timedelta, high: timedelta, *, office_hours: bool = True) -> None:
+        seconds = self.rng.uniform(low.total_seconds(), high.total_seconds()) * self.pace
+        self.clock.advance(timedelta(seconds=seconds), office_hours=office_hours and self.pace == 1)
+
+    def _citizen(self, channel: str) -> dict:
+        rng = self.rng
+        if channel == Channel.WEB and rng.random() < 0.35:
+            user = self.city.users["citizen"]
+            return {
+                "citizen_user": user,
+                "citizen_name": user.first_name,
+                "citizen_phone": "13912345678",
+                "actor": user,
+            }
+        if rng.random() < 0.05:
+            return {}  # anonymous
+        surname = rng.choice(demo.SURNAMES)
+        name = rng.choice(
+            [surname + rng.choice(demo.GIVEN_NAMES.split()), f"{surname}先生", f"{surname}女士"]
+        )
+        phone = "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
+        return {"citizen_name": name, "citizen_phone": phone, "confidential": rng.random() < 0.05}
+
+    def _address(self, *, showcase: bool = False) -> tuple[str, str]:
+        """A full address in the city and the short place name the texts mention."""
+        rng = self.rng
+        district = rng.choice(demo.DISTRICTS)
+        street = rng.choice(district.streets)
+        if showcase:
+            district, street = next(
+                (d, s) for d in demo.DISTRICTS for s in d.streets if s.name == demo.SHOWCASE_STREET
+            )
+        community = rng.choice(street.communities)
+        if rng.random() < 0.6:
+            place = rng.choice(demo.COMPOUNDS)
+            building = f"{rng.randint(1, 24)}号楼{rng.randint(1, 4)}单元"
+            return f"{district.name}{street.name}{community}{place}{building}", place
+        place = rng.choice(demo.ROADS)
+        if rng.random() < 0.5:
+            return f"{district.name}{street.name}{place}{rng.randint(1, 300)}号", place
+        other = rng.choice([road for road in demo.ROADS if road != place])
+        return f"{street.alias}{place}与{other}交叉口", place
+
+    def _fill(self, text: str, address: str, place: str) -> str:
+        rng = self.rng
+        return text.format(
+            addr=address,
+            place=place,
+            days=rng.randint(2, 9),
+            company=rng.choice(demo.COMPANIES),
+            months=rng.randint(2, 6),
+            n=rng.randint(5, 30),
+            money=rng.randrange(20000, 300000, 500),
+            route=rng.choice(demo.BUS_ROUTES),
+            hospital=rng.choice(demo.HOSPITALS),
+        )
+
+    def _register(self, title: str, content: str, address: str, **extra) -> Ticket:
+        rng = self.rng
+        channel = rng.choices(
+            [Channel.PHONE, Channel.WEB, Channel.APP, Channel.API], weights=[60, 25, 10, 5]
+        )[0]
+        fields = self._citizen(channel)
+        if channel == Channel.PHONE:
+            fields["actor"] = self.city.users[rng.choice(["operator", "operator", "operator2"])]
+            fields.setdefault(
+                "request_type",
+                rng.choices(
+                    [
+                        RequestType.COMPLAINT,
+                        RequestType.HELP,
+                        RequestType.REPORT,
+                        RequestType.SUGGESTION,
+                    ],
+                    weights=[50, 35, 10, 5],
+                )[0],
+            )
+        fields.update(extra)
+        return ticket_register(
+            channel=channel, title=title, content=content, address=address, **fields
+        )
+
+    def _play(self, plan: Plan) -> None:
+        rng, users = self.rng, self.city.users
+        self.clock.set(plan.registered_at)
+        self.pace = 1.0
+        operator = users["operator"]
+        address, place = self._address(showcase=plan.showcase)
+
+        if plan.outcome == S.MERGED and self.masters:
+            master = rng.choice(self.masters[-40:])
+            ticket = self._register(
+                master.title, f"{master.content}{demo.DUPLICATE_SUFFIX}", master.address
+            )
+            self._step(timedelta(minutes=2), timedelta(minutes=30))
+            ticket_merge(
+                ticket_id=ticket.pk,
+                master_number=master.number,
+                actor=operator,
+                reason="与在办工单反映同一问题 (same matter as the master ticket)",
+            )
+            return
+        if plan.outcome in (S.MERGED, S.INVALID):
+            title, content, code, note = rng.choice(demo.INVALID_REQUESTS)
+            ticket = self._register(title, self._fill(content, address, place), address)
+            self._step(timedelta(minutes=1), timedelta(minutes=10))
+            ticket_mark_invalid(ticket_id=ticket.pk, actor=operator, reason_code=code, note=note)
+            return
+        if plan.outcome in (S.RESOLVED, S.FOLLOW_UP, S.CLOSED) and rng.random() < 0.2:
+            title, content, reply = rng.choice(demo.INQUIRIES)
+            ticket = self._register(title, content, "", request_type=RequestType.INQUIRY)
+            self._step(timedelta(minutes=2), timedelta(minutes=8))
+            ticket_answer_directly(ticket_id=ticket.pk, actor=operator, reply=reply)
+            self._follow_up(ticket, plan.outcome, reopen=False)
+            return
+
+        vague = plan.outcome == S.TRIAGE or (not plan.showcase and rng.random() < 0.06)
+        if vague:
+            title, content, leaf_name = rng.choice(demo.VAGUE_TEMPLATES)
+        else:
+            leaves = [rule[0] for rule in demo.STREET_RULES] if plan.showcase else demo.TEMPLATES
+            leaf_name = rng.choice(list(leaves))
+            title, content = rng.choice(demo.TEMPLATES[leaf_name])
+        ticket = self._register(
+            self._fill(title, address, place), self._fill(content, address, place), address
+        )
+        if plan.outcome == S.REGISTERED:
+            return
+        self._step(timedelta(seconds=20), timedelta(minutes=3), office_hours=False)  # the worker
+        ticket_auto_dispatch(ticket_id=ticket.pk)
+        ticket.refresh_from_db()
+        if ticket.urgency == Urgency.EMERGENCY:
+            self.pace = 0.05  # emergencies are handled within hours, day and night
+        if not vague:
+            self.masters.append(ticket)
+        if ticket.status == S.TRIAGE:
+            if plan.outcome == S.TRIAGE:
+                return
+            self._dispatch_from_triage(ticket, self.city.leaves[leaf_name])
+        if plan.outcome == S.DISPATCHED:
+            return
+
+        lead = self._lead_staff(ticket)
+        dispatcher = users["dispatcher"]
+        if plan.outcome == S.RETURN_REQUESTED or rng.random() < 0.06:
+            self._step(timedelta(minutes=20), timedelta(hours=20))
+            ticket_request_return(
+                ticket_id=ticket.pk, actor=lead, reason=rng.choice(demo.RETURN_REASONS)
+            )
+            if plan.outcome == S.RETURN_REQUESTED:
+                return
+            self._step(timedelta(minutes=10), timedelta(hours=4))
+            ticket_decide_return(
+                ticket_id=ticket.pk,
+                actor=dispatcher,
+                approve=False,
+                note=rng.choice(demo.RETURN_REJECTIONS),
+            )
+
+        self._step(timedelta(minutes=10), timedelta(hours=3))
+        self._accept(ticket)
+        if plan.outcome == S.ACCEPTED:
+            return
+        self._step(timedelta(minutes=30), timedelta(hours=18))
+        self._contact(ticket)
+        for _ in range(rng.choice([0, 0, 1, 1, 2])):
+            self._step(timedelta(hours=2), timedelta(days=2))
+            ticket_add_progress(
+                ticket_id=ticket.pk,
+                actor=lead,
+                public=rng.random() < 0.5,
+                note=rng.choice(demo.PROGRESS_NOTES),
+            )
+        if rng.random() < 0.12:
+            self._step(timedelta(hours=2), timedelta(days=1))
+            ticket.refresh_from_db()
+            ticket_request_extension(
+                ticket_id=ticket.pk,
+                actor=lead,
+                reason=rng.choice(demo.EXTENSION_REASONS),
+                requested_due_at=ticket.resolve_due_at + timedelta(days=rng.randint(3, 10)),
+            )
+            if plan.outcome != S.IN_PROGRESS or rng.random() < 0.5:
+                self._step(timedelta(minutes=30), timedelta(hours=6))
+                approve = rng.random() < 0.8
+                ticket_decide_extension(
+                    ticket_id=ticket.pk,
+                    actor=dispatcher,
+                    approve=approve,
+                    note="" if approve else rng.choice(demo.EXTENSION_REJECTIONS),
+                )
+        if plan.outcome == S.IN_PROGRESS:
+            return
+        self._step(timedelta(hours=3), timedelta(days=4))
+        ticket_resolve(
+            ticket_id=ticket.pk, actor=lead, reply=demo.REPLIES.get(leaf_name, demo.GENERIC_REPLY)
+        )
+        self._follow_up(ticket, plan.outcome, reopen=rng.random() < 0.1, leaf_name=leaf_name)
+
+    def _dispatch_from_triage(self, ticket: Ticket, category: Category) -> None:
+        """The dispatcher decides; for some tickets the first guess (the district) is wrong."""
+        dispatcher = self.city.users["dispatcher"]
+        # Triage keeps the classifier's region as a suggestion; the dispatcher takes it.
+        region = Region.objects.filter(pk=ticket.suggestion.get("region_id")).first()
+        district = (
+            next((r for r in region.ancestors_and_self() if r.level == 1), None) if region else None
+        )
+        self._step(timedelta(minutes=10), timedelta(hours=4))
+        if district and self.rng.random() < 0.4:
+            gov = self.city.district_gov[district.pk]
+            ticket_dispatch(
+                ticket_id=ticket.pk,
+                lead_unit=gov,
+                category=category,
+                region=region,
+                actor=dispatcher,
+                reason="属地区政府先行处置",
+            )
+            self._step(timedelta(minutes=30), timedelta(hours=12))
+            ticket_request_return(
+                ticket_id=ticket.pk, actor=self.city.staff[gov.pk], reason=demo.WRONG_UNIT_RETURN
+            )
+            self._step(timedelta(minutes=10), timedelta(hours=3))
+            ticket_decide_return(
+                ticket_id=ticket.pk, actor=dispatcher, approve=True, note="同意退单，改派主管单位。"
+            )
+            self._step(timedelta(minutes=5), timedelta(hours=1))
+        route = route_for(category=category, region=region)
+        ticket_dispatch(
+            ticket_id=ticket.pk,
+            lead_unit=route.lead_unit,
+            assist_units=route.assist_units,
+            category=category,
+            region=region,
+            actor=dispatcher,
+        )
+
+    def _lead_staff(self, ticket: Ticket):
+        lead = Assignment.objects.get(ticket=ticket, active=True, role=Assignment.Role.LEAD)
+        return self.city.staff[lead.unit_id]
+
+    def _assist_staff(self, ticket: Ticket) -> list:
+        assists = Assignment.objects.filter(ticket=ticket, active=True, role=Assignment.Role.ASSIST)
+        return [self.city.staff[a.unit_id] for a in assists if a.unit_id in self.city.staff]
+
+    def _accept(self, ticket: Ticket, *, assists: bool = True) -> None:
+        ticket_accept(ticket_id=ticket.pk, actor=self._lead_staff(ticket))
+        for staff in self._assist_staff(ticket) if assists else []:
+            self._step(timedelta(minutes=5), timedelta(hours=2))
+            ticket_accept(ticket_id=ticket.pk, actor=staff)
+
+    def _contact(self, ticket: Ticket, *, assists: bool = True) -> None:
+        note = self.rng.choice(demo.CONTACT_NOTES)
+        ticket_contact(ticket_id=ticket.pk, actor=self._lead_staff(ticket), note=note)
+        for staff in self._assist_staff(ticket) if assists else []:
+            if self.rng.random() < 0.5:
+                self._step(timedelta(minutes=10), timedelta(hours=6))
+                ticket_contact(ticket_id=ticket.pk, actor=staff, note=note)
+
+    def _follow_up(self, ticket: Ticket, outcome: str, *, reopen: bool, leaf_name: str = ""):
+        if outcome == S.RESOLVED:
+            return
+        agent = self.city.users["followup"]
+        self._step(timedelta(hours=2), timedelta(days=2))
+        ticket_start_follow_up(ticket_id=ticket.pk, actor=agent)
+        if outcome == S.FOLLOW_UP:
+            return
+        if reopen:
+            self._step(timedelta(minutes=5), timedelta(hours=1))
+            ticket_reopen(
+                ticket_id=ticket.pk, actor=agent, reason=self.rng.choice(demo.REOPEN_REASONS)
+            )
+            self._step(timedelta(minutes=10), timedelta(hours=2))
+            self._accept(ticket, assists=False)  # a reopening resets only the lead unit
+            self._step(timedelta(minutes=20), timedelta(hours=6))
+            self._contact(ticket, assists=False)
+            self._step(timedelta(hours=6), timedelta(days=3))
+            reply = demo.REPLIES.get(leaf_name, demo.GENERIC_REPLY)
+            ticket_resolve(
+                ticket_id=ticket.pk, actor=self._lead_staff(ticket), reply=f"重新办理：{reply}"
+            )
+            self._step(timedelta(hours=2), timedelta(days=1))
+            ticket_start_follow_up(ticket_id=ticket.pk, actor=agent)
+        self._step(timedelta(minutes=10), timedelta(days=1))
+        ticket_close(ticket_id=ticket.pk, actor=agent, note=self.rng.choice(demo.CLOSE_NOTES))

@@ -1,0 +1,752 @@
+"""Deadlines at work: the sweep that records each change of light once and notifies, explicit
+pauses of the clock, and supervision (督办).
+
+Exactly once, and how: TicketLightState holds, per ticket, the highest light already recorded
+per deadline and when the ticket next needs a look (check_at). A sweep batch locks its candidate
+rows (PostgreSQL: FOR UPDATE SKIP LOCKED, so a concurrent sweep takes other rows; SQLite: the
+IMMEDIATE transaction serialises writers), reads the derived lights, and in the same transaction
+raises the recorded lights, moves check_at to the next threshold, inserts the events and a
+LightChangeBatch listing the changes. A change is recorded only when the derived light is above
+the recorded one, so a re-run, a second sweep or a retry finds nothing to do. The sweep then
+composes the pending batches into notifications (one message per unit and light) in another
+transaction that claims and deletes them: a notice cannot be lost (the batch commits with the
+events) nor doubled (the batch is deleted with the messages' creation).
+
+A sweep that was down catches up: every ticket whose threshold passed meanwhile is still
+selected (check_at <= now), and it records the light each running deadline has now (red, not
+"yellow then red"), dated when the light actually changed.
+"""
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    DateTimeField,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Least, NullIf
+from django.utils import timezone
+
+from hotline.lib.errors import Conflict, InvalidInput, NotAllowed
+from workorders.access import require_role, require_unit, ticket_get_for_user
+from workorders.deadlines import first_warning
+from workorders.lights import DEADLINE_LABELS, DEADLINES, deadline_light
+from workorders.models import (
+    RESOLVE_RUNNING,
+    Assignment,
+    EventKind,
+    Light,
+    LightChangeBatch,
+    PauseStatus,
+    Role,
+    Status,
+    Supervision,
+    Ticket,
+    TicketEvent,
+    TicketLightState,
+    TicketPause,
+    Unit,
+)
+from workorders.services.notifications import (
+    build_notifications,
+    dispatcher_recipients,
+    notifications_requeue_stale,
+    notify,
+    store_notifications,
+    unit_recipients,
+)
+from workorders.transitions import record_event
+
+logger = logging.getLogger(__name__)
+
+# Tickets per sweep transaction. Big enough that 50,000 tickets turning red at once take a few
+# round trips (target < 3 s on PostgreSQL), small enough that each transaction holds its row
+# locks for a fraction of a second and that "pk IN (…)" stays within SQLite's 32,766 parameters.
+SWEEP_BATCH = 5000
+# A notification lists at most this many ticket numbers; the count says how many there were.
+NUMBERS_IN_MESSAGE = 20
+# Stands for "no threshold" inside LEAST(); SQL's LEAST/MIN disagree about NULLs across databases.
+_NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+
+CENTER_SUPERVISORS = (Role.DISPATCHER, Role.LEADER)
+
+
+def _text(value: str | None, *, field_name: str, label: str, minimum: int) -> str:
+    value = (value or "").strip()
+    if not minimum <= len(value) <= 4000:
+        message = f"请填写{label}（{minimum} 到 4000 字） ({field_name}: {minimum}-4000 chars)"
+        raise InvalidInput(message, fields={field_name: [message]})
+    return value
+
+
+# --- the sweep's bookkeeping, kept by the services that move due times -----------------------
+
+
+def light_state_restart(*, ticket_id: int, times: dict) -> None:
+    """The clock (re)starts with new due times (dispatch, reopen): nothing recorded for them yet;
+    the sweep first looks at the earliest yellow moment."""
+    TicketLightState.objects.update_or_create(
+        ticket_id=ticket_id,
+        defaults={
+            "accept_lit": 0,
+            "contact_lit": 0,
+            "resolve_lit": 0,
+            "check_at": first_warning(times),
+        },
+    )
+
+
+def light_state_recheck(*, ticket_id: int, at: datetime, reset: list[str] = ()) -> None:
+    """Ask the next sweep to look again (a clock runs again: return rejected, pause ended), and
+    forget what was recorded for the deadlines in ``reset`` (their due time moved: extension)."""
+    defaults = {"check_at": at, **{f"{name}_lit": 0 for name in reset}}
+    TicketLightState.objects.update_or_create(ticket_id=ticket_id, defaults=defaults)
+
+
+# --- the sweep ----------------------------------------------------------------------------------
+
+T = "ticket__"  # the sweep reads the ticket's fields through TicketLightState
+
+
+@dataclass
+class LightChange:
+    ticket_id: int
+    number: str
+    deadline: str  # accept / contact / resolve
+    light: int  # Light.YELLOW or Light.RED
+    due_at: datetime
+    since: datetime  # when the light actually changed
+    unit_id: int | None
+
+    def as_json(self) -> list:
+        return [self.ticket_id, self.deadline, self.light, self.unit_id]
+
+
+@dataclass
+class SweepResult:
+    checked: int = 0
+    yellow: int = 0
+    red: int = 0
+    notifications: int = 0
+    batches: int = 0
+    requeued_notifications: int = 0
+    # Filled by dry runs only (what would be recorded), at most PREVIEW_LIMIT.
+    preview: list[LightChange] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "checked": self.checked,
+            "yellow": self.yellow,
+            "red": self.red,
+            "notifications": self.notifications,
+            "batches": self.batches,
+            "requeued_notifications": self.requeued_notifications,
+        }
+
+
+PREVIEW_LIMIT = 200
+
+
+def _threshold(moment: str, lit: str, below: int, now: datetime) -> Case:
+    """``moment`` when it is still ahead and its light not yet recorded, else "never"."""
+    return Case(
+        When(Q(**{f"{lit}__lt": below, f"{T}{moment}__gt": now}), then=F(f"{T}{moment}")),
+        default=Value(_NEVER),
+        output_field=DateTimeField(),
+    )
+
+
+def _next_check(now: datetime):
+    """The next yellow or red moment not yet recorded, or NULL when nothing can change until a
+    person acts (paused, or no clock runs in this status). Read with the recorded lights before
+    this batch raises them: a threshold still ahead cannot be recorded now, so that is exact."""
+    moments = []
+    for name, (_, due, warn) in DEADLINES.items():
+        moments.append(_threshold(warn, f"{name}_lit", Light.YELLOW, now))
+        moments.append(_threshold(due, f"{name}_lit", Light.RED, now))
+    return Case(
+        When(
+            Q(**{f"{T}paused_at__isnull": False}) | ~Q(**{f"{T}status__in": RESOLVE_RUNNING}),
+            then=Value(None),
+        ),
+        default=NullIf(Least(*moments), Value(_NEVER)),
+        output_field=DateTimeField(),
+    )
+
+
+def _candidates(now: datetime, limit: int, *, lock: bool, after=None):
+    """Tickets due for a look: recorded lights, derived lights and the next check time.
+
+    Ordered by check_at alone, so the index hands over the first ``limit`` rows directly (a
+    tie-breaker would make PostgreSQL sort every ticket sharing a check time)."""
+    lead_unit = Assignment.objects.filter(
+        ticket=OuterRef("ticket_id"), active=True, role=Assignment.Role.LEAD
+    ).values("unit_id")[:1]
+    queryset = TicketLightState.objects.filter(check_at__lte=now)
+    order = ["check_at"]
+    if after is not None:  # dry runs page through without writing
+        queryset = queryset.filter(Q(check_at__gt=after[0]) | Q(check_at=after[0], pk__gt=after[1]))
+        order.append("pk")
+    if lock:
+        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
+    annotations = {"number": F(f"{T}number"), "title": F(f"{T}title")}
+    fields = ["pk", "number", "title", "check_at"]
+    for name, (_, due, warn) in DEADLINES.items():
+        annotations[f"{name}_light"] = deadline_light(name, now=now, prefix=T)
+        annotations[due], annotations[warn] = F(f"{T}{due}"), F(f"{T}{warn}")
+        fields += [f"{name}_lit", f"{name}_light", due, warn]
+    return (
+        queryset.annotate(
+            **annotations, lead_unit_id=Subquery(lead_unit), next_check=_next_check(now)
+        )
+        .order_by(*order)
+        .values(*fields, "lead_unit_id", "next_check")[:limit]
+    )
+
+
+def _changes(rows: list[dict]) -> list[LightChange]:
+    changes = []
+    for row in rows:
+        for name, (_, due, warn) in DEADLINES.items():
+            light, recorded = row[f"{name}_light"], row[f"{name}_lit"]
+            if light >= Light.YELLOW and light > recorded:
+                changes.append(
+                    LightChange(
+                        ticket_id=row["pk"],
+                        number=row["number"],
+                        deadline=name,
+                        light=light,
+                        due_at=row[due],
+                        since=row[due] if light == Light.RED else row[warn],
+                        unit_id=row["lead_unit_id"],
+                    )
+                )
+    return changes
+
+
+def _labels(name: str) -> tuple[str, str]:
+    zh, en = DEADLINE_LABELS[name].rstrip(")").split(" (")
+    return zh, en
+
+
+def _event(change: LightChange, now: datetime) -> TicketEvent:
+    zh, en = _labels(change.deadline)
+    due = f"{timezone.localtime(change.due_at):%Y-%m-%d %H:%M}"
+    if change.light == Light.RED:
+        kind, reason = EventKind.LIGHT_RED, f"{zh}时限 {due} 已超期 ({en} overdue)"
+    else:
+        kind, reason = EventKind.LIGHT_YELLOW, f"{zh}时限 {due} 即将到期 ({en} due soon)"
+    return TicketEvent(
+        ticket_id=change.ticket_id,
+        kind=kind,
+        unit_id=change.unit_id,
+        reason=reason,
+        data={
+            "deadline": change.deadline,
+            "due_at": change.due_at.isoformat(),
+            "recorded_at": now.isoformat(),
+        },
+        public=False,
+        created_at=min(change.since, now),
+    )
+
+
+def _batch_orm(now: datetime, batch_size: int) -> tuple[int, list[LightChange]]:
+    """One batch with the ORM: SQLite (the embedded default, whose IMMEDIATE transactions
+    serialise writers), and the reference _batch_postgresql must agree with."""
+    rows = list(_candidates(now, batch_size, lock=True))
+    if not rows:
+        return 0, []
+    # The compare-and-set: recorded lights only ever rise to the derived light.
+    TicketLightState.objects.bulk_update(
+        [
+            TicketLightState(
+                ticket_id=row["pk"],
+                check_at=row["next_check"],
+                **{
+                    f"{name}_lit": max(row[f"{name}_lit"], row[f"{name}_light"])
+                    for name in DEADLINES
+                },
+            )
+            for row in rows
+        ],
+        ["accept_lit", "contact_lit", "resolve_lit", "check_at"],
+        batch_size=500,
+    )
+    changes = _changes(rows)
+    TicketEvent.objects.bulk_create([_event(c, now) for c in changes], batch_size=1000)
+    if changes:
+        LightChangeBatch.objects.create(created_at=now, changes=[c.as_json() for c in changes])
+    return len(rows), changes
+
+
+def _event_insert(now: datetime) -> tuple[str, list]:
+    """The INSERT … SELECT of light events for _batch_postgresql, from the model's columns."""
+    red = int(Light.RED)
+    explicit = {
+        "ticket": ("c.pk", []),
+        "kind": ("CASE WHEN x.light = %s THEN 'light_red' ELSE 'light_yellow' END", [red]),
+        "unit": ("c.lead_unit_id", []),
+        "reason": (
+            "x.zh || '时限 ' || to_char(x.due AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI')"
+            " || CASE WHEN x.light = %s THEN ' 已超期 (' || x.en || ' overdue)'"
+            " ELSE ' 即将到期 (' || x.en || ' due soon)' END",
+            [settings.TIME_ZONE, red],
+        ),
+        "data": (
+            "jsonb_build_object('deadline', x.name, 'due_at', x.due, 'recorded_at', %s)",
+            [now],
+        ),
+        "public": ("false", []),
+        "created_at": ("LEAST(CASE WHEN x.light = %s THEN x.due ELSE x.warn END, %s)", [red, now]),
+    }
+    columns, values, params = [], [], []
+    for model_field in TicketEvent._meta.concrete_fields:
+        if model_field.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(model_field.column))
+        if model_field.name in explicit:
+            sql, args = explicit[model_field.name]
+            values.append(sql)
+            params += args
+        elif model_field.null:
+            values.append("NULL")
+        elif model_field.blank and model_field.get_internal_type() in ("CharField", "TextField"):
+            values.append("''")
+        else:
+            raise RuntimeError(f"sweep: no value for TicketEvent.{model_field.name}")
+    lateral = ", ".join(
+        "('{0}', '{1}', '{2}', c.{0}_light, c.{0}_lit, c.{3}, c.{4})".format(
+            name, *_labels(name), due, warn
+        )
+        for name, (_, due, warn) in DEADLINES.items()
+    )
+    # Identifiers come from model metadata and the labels are constants; values are parameters.
+    sql = (
+        f"INSERT INTO {TicketEvent._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(values)} FROM cand c CROSS JOIN LATERAL (VALUES {lateral})"
+        " AS x(name, zh, en, light, lit, due, warn)"
+        " WHERE x.light >= %s AND x.light > x.lit"
+        " RETURNING ticket_id, kind, unit_id, data"
+    )
+    return sql, [*params, int(Light.YELLOW)]
+
+
+def _batch_postgresql(now: datetime, batch_size: int) -> tuple[int, int, int]:
+    """One batch in one statement: lock the candidates (SKIP LOCKED: a concurrent sweep takes
+    other rows), raise their recorded lights, insert the events and the batch's change list.
+
+    The light expressions are the ORM's (compiled from workorders.lights), so this path and
+    _batch_orm cannot disagree about what a light is. Returns (checked, yellow, red)."""
+    select_sql, select_params = _candidates(now, batch_size, lock=True).query.sql_with_params()
+    event_sql, event_params = _event_insert(now)
+    sql = (
+        f"WITH cand AS MATERIALIZED ({select_sql}), "  # noqa: S608 - identifiers from metadata
+        f"upd AS (UPDATE {TicketLightState._meta.db_table} s SET"
+        " accept_lit = GREATEST(c.accept_lit, c.accept_light),"
+        " contact_lit = GREATEST(c.contact_lit, c.contact_light),"
+        " resolve_lit = GREATEST(c.resolve_lit, c.resolve_light),"
+        " check_at = c.next_check"
+        " FROM cand c WHERE s.ticket_id = c.pk RETURNING s.ticket_id), "
+        f"ev AS ({event_sql}), "
+        f"pending AS (INSERT INTO {LightChangeBatch._meta.db_table} (created_at, changes)"
+        " SELECT %s, jsonb_agg(jsonb_build_array(ev.ticket_id, ev.data->>'deadline',"
+        " CASE WHEN ev.kind = 'light_red' THEN %s ELSE %s END, ev.unit_id))"
+        " FROM ev HAVING count(*) > 0 RETURNING id) "
+        "SELECT (SELECT count(*) FROM upd),"
+        " (SELECT count(*) FROM ev WHERE kind = 'light_yellow'),"
+        " (SELECT count(*) FROM ev WHERE kind = 'light_red'),"
+        " (SELECT count(*) FROM pending)"
+    )
+    params = [*select_params, *event_params, now, int(Light.RED), int(Light.YELLOW)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        checked, yellow, red, _ = cursor.fetchone()
+    return checked, yellow, red
+
+
+def _sweep_batch(now: datetime, batch_size: int, result: SweepResult) -> int:
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            checked, yellow, red = _batch_postgresql(now, batch_size)
+        else:
+            checked, changes = _batch_orm(now, batch_size)
+            yellow = sum(1 for c in changes if c.light == Light.YELLOW)
+            red = len(changes) - yellow
+    if checked:
+        result.checked += checked
+        result.yellow += yellow
+        result.red += red
+        result.batches += 1
+    return checked
+
+
+# How many pending batches one composing transaction takes (each holds up to SWEEP_BATCH changes).
+COMPOSE_BATCHES = 50
+
+
+def _compose_notifications(now: datetime) -> int:
+    """Turn pending light changes into messages: yellow to the unit's staff, red to its heads,
+    and one digest of the reds to the dispatchers. One message per unit and light per sweep,
+    not one per ticket: 50,000 tickets turning red must not become 50,000 text messages.
+    Claimed with SKIP LOCKED and deleted in the same transaction: composed exactly once."""
+    with transaction.atomic():
+        pending = list(
+            LightChangeBatch.objects.select_for_update(skip_locked=True).order_by("pk")[
+                :COMPOSE_BATCHES
+            ]
+        )
+        if not pending:
+            return 0
+        changes = [tuple(item) for batch in pending for item in batch.changes]
+        rows = _notification_rows(changes, now)
+        store_notifications(rows)
+        LightChangeBatch.objects.filter(pk__in=[batch.pk for batch in pending]).delete()
+    return len(rows)
+
+
+def _notification_rows(changes: list[tuple], now: datetime) -> list:
+    """Messages for [(ticket_id, deadline, light, unit_id)]; texts read for listed tickets only."""
+    by_unit: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
+    for ticket_id, deadline, light, unit_id in changes:
+        if unit_id is not None:
+            by_unit[(unit_id, light)].setdefault(ticket_id, deadline)
+    if not by_unit:
+        return []
+    reds: dict[int, tuple[str, int]] = {}
+    for (unit_id, light), tickets in by_unit.items():
+        if light == Light.RED:
+            reds.update({pk: (deadline, unit_id) for pk, deadline in tickets.items()})
+    listed = {pk for tickets in by_unit.values() for pk in sorted(tickets)[:NUMBERS_IN_MESSAGE]}
+    listed |= set(sorted(reds)[:NUMBERS_IN_MESSAGE])
+    details = {
+        row["pk"]: row
+        for row in Ticket.objects.filter(pk__in=listed).values(
+            "pk", "number", "title", "accept_due_at", "contact_due_at", "resolve_due_at"
+        )
+    }
+    names = dict(Unit.objects.filter(pk__in={u for u, _ in by_unit}).values_list("pk", "name"))
+    staff = unit_recipients({unit for unit, light in by_unit if light == Light.YELLOW})
+    heads = unit_recipients(
+        {unit for unit, light in by_unit if light == Light.RED}, heads_only=True
+    )
+    rows = []
+    for (unit_id, light), tickets in sorted(by_unit.items()):
+        rows += build_notifications(
+            kind="light_red" if light == Light.RED else "light_yellow",
+            context=_digest_context(tickets, details, unit=names.get(unit_id, "")),
+            recipients=(heads if light == Light.RED else staff).get(unit_id, []),
+            ticket_ids=sorted(tickets),
+            now=now,
+        )
+    if reds:
+        per_unit: dict[str, int] = defaultdict(int)
+        for _, unit_id in reds.values():
+            per_unit[names.get(unit_id, "—")] += 1
+        context = _digest_context({pk: d for pk, (d, _) in reds.items()}, details, unit="")
+        context["per_unit"] = sorted(per_unit.items(), key=lambda item: (-item[1], item[0]))
+        rows += build_notifications(
+            kind="light_red_digest",
+            context=context,
+            recipients=dispatcher_recipients(),
+            ticket_ids=sorted(reds)[:1000],
+            now=now,
+        )
+    return rows
+
+
+def _digest_context(tickets: dict[int, str], details: dict, *, unit: str) -> dict:
+    listed = []
+    for pk in sorted(tickets)[:NUMBERS_IN_MESSAGE]:
+        row = details.get(pk)
+        if row is None:
+            continue
+        deadline = tickets[pk]
+        due = row[DEADLINES[deadline][1]]
+        listed.append(
+            {
+                "number": row["number"],
+                "title": row["title"],
+                "deadline": _labels(deadline)[0],
+                "due_at": timezone.localtime(due) if due else None,
+            }
+        )
+    return {
+        "unit": unit,
+        "count": len(tickets),
+        "tickets": listed,
+        "more": max(len(tickets) - NUMBERS_IN_MESSAGE, 0),
+    }
+
+
+def _sweep_preview(now: datetime, batch_size: int, result: SweepResult) -> SweepResult:
+    after = None
+    while True:
+        rows = list(_candidates(now, batch_size, lock=False, after=after))
+        if not rows:
+            return result
+        changes = _changes(rows)
+        result.checked += len(rows)
+        result.yellow += sum(1 for c in changes if c.light == Light.YELLOW)
+        result.red += sum(1 for c in changes if c.light == Light.RED)
+        result.preview.extend(changes[: PREVIEW_LIMIT - len(result.preview)])
+        result.batches += 1
+        after = (rows[-1]["check_at"], rows[-1]["pk"])
+        if len(rows) < batch_size:
+            return result
+
+
+def _anything_to_do(now: datetime) -> bool:
+    """The common case, every minute: nothing. Two index probes, no big query to build.
+
+    ORDER BY check_at makes the partial index the only sensible plan even when the statistics
+    still remember a crowd of due rows (a plain LIMIT 1 then picks a sequential scan of every
+    ticket that finds nothing)."""
+    due = TicketLightState.objects.filter(check_at__lte=now).order_by("check_at")
+    return bool(due.values_list("pk", flat=True)[:1]) or LightChangeBatch.objects.exists()
+
+
+def sweep_deadlines(
+    *, now: datetime | None = None, dry_run: bool = False, batch_size: int = SWEEP_BATCH
+) -> SweepResult:
+    """Record every change of light since the last sweep once, and queue its notifications.
+
+    Safe to run concurrently and repeatedly (see the module doc). ``dry_run`` reports what would
+    be recorded without writing anything.
+    """
+    now = now or timezone.now()
+    result = SweepResult()
+    if dry_run:
+        return _sweep_preview(now, batch_size, result)
+    if _anything_to_do(now):
+        while _sweep_batch(now, batch_size, result) == batch_size:
+            pass
+        while composed := _compose_notifications(now):
+            result.notifications += composed
+    result.requeued_notifications = notifications_requeue_stale(now=now)
+    if result.yellow or result.red:
+        logger.info(
+            "deadline sweep: %d yellow, %d red in %d tickets",
+            result.yellow,
+            result.red,
+            result.checked,
+        )
+    return result
+
+
+# --- pauses -------------------------------------------------------------------------------------
+
+
+def _locked(ticket_id: int, actor) -> Ticket:
+    return ticket_get_for_user(user=actor, pk=ticket_id, for_update=True)
+
+
+def _lead_of_actor(ticket: Ticket, actor) -> Assignment:
+    unit = require_unit(actor)
+    lead = ticket.assignments.filter(active=True, role=Assignment.Role.LEAD).first()
+    if lead is None or lead.unit_id != unit.pk:
+        raise NotAllowed("仅主办单位可执行此操作 (only the lead unit may do this)")
+    return lead
+
+
+def ticket_request_pause(*, ticket_id: int, actor, reason: str) -> TicketPause:
+    """The lead unit asks to stop the resolve clock, e.g. while waiting for the citizen."""
+    reason = _text(reason, field_name="reason", label="暂停理由", minimum=5)
+    with transaction.atomic():
+        ticket = _locked(ticket_id, actor)
+        lead = _lead_of_actor(ticket, actor)
+        if ticket.status != Status.IN_PROGRESS:
+            raise Conflict("联系诉求人后方可申请暂停计时 (pauses are for tickets in progress)")
+        if ticket.pauses.filter(status__in=[PauseStatus.PENDING, PauseStatus.ACTIVE]).exists():
+            raise Conflict("已有待审核或进行中的暂停 (a pause is already pending or running)")
+        now = timezone.now()
+        pause = TicketPause.objects.create(
+            ticket=ticket, unit=lead.unit, reason=reason, requested_by=actor, requested_at=now
+        )
+        record_event(
+            ticket=ticket,
+            kind=EventKind.PAUSE_REQUESTED,
+            actor=actor,
+            unit=lead.unit,
+            reason=reason,
+            at=now,
+        )
+    return pause
+
+
+def ticket_decide_pause(*, ticket_id: int, actor, approve: bool, note: str = "") -> TicketPause:
+    """A dispatcher approves (the clock stops now) or rejects a pause request."""
+    require_role(actor, Role.DISPATCHER)
+    if not approve:
+        note = _text(note, field_name="note", label="驳回理由", minimum=2)
+    with transaction.atomic():
+        ticket = _locked(ticket_id, actor)
+        pause = ticket.pauses.filter(status=PauseStatus.PENDING).first()
+        if pause is None:
+            raise Conflict("没有待审核的暂停申请 (no pending pause request)")
+        now = timezone.now()
+        if approve:
+            if ticket.status != Status.IN_PROGRESS or ticket.paused_at is not None:
+                raise Conflict("工单已不在办理中 (the ticket is no longer in progress)")
+            Ticket.objects.filter(pk=ticket.pk).update(paused_at=now)
+            ticket.paused_at = now
+            pause.status, pause.started_at = PauseStatus.ACTIVE, now
+        else:
+            pause.status = PauseStatus.REJECTED
+        pause.decided_by, pause.decided_at, pause.decision_note = actor, now, note
+        pause.save(
+            update_fields=["status", "started_at", "decided_by", "decided_at", "decision_note"]
+        )
+        record_event(
+            ticket=ticket,
+            kind=EventKind.PAUSED if approve else EventKind.PAUSE_REJECTED,
+            actor=actor,
+            unit=pause.unit,
+            reason=note or pause.reason,
+            public=approve,
+            at=now,
+        )
+    return pause
+
+
+def _end_pause(ticket: Ticket, pause: TicketPause, *, actor, at: datetime, note: str) -> dict:
+    """Close an active pause: the resolve due time (and its yellow moment) move by the paused
+    duration. Returns the Ticket fields to write; records the event."""
+    paused = at - (ticket.paused_at or pause.started_at or at)
+    changes = {"paused_at": None}
+    light_state_recheck(ticket_id=ticket.pk, at=at)
+    for name in ("resolve_due_at", "resolve_warn_at"):
+        if getattr(ticket, name) is not None:
+            changes[name] = getattr(ticket, name) + paused
+    pause.status, pause.ended_at, pause.ended_by = PauseStatus.ENDED, at, actor
+    pause.save(update_fields=["status", "ended_at", "ended_by"])
+    record_event(
+        ticket=ticket,
+        kind=EventKind.RESUMED,
+        actor=actor,
+        unit=pause.unit,
+        reason=note,
+        public=True,
+        data={
+            "paused_seconds": int(paused.total_seconds()),
+            "original_due_at": ticket.resolve_due_at.isoformat() if ticket.resolve_due_at else None,
+            "resolve_due_at": changes["resolve_due_at"].isoformat()
+            if "resolve_due_at" in changes
+            else None,
+        },
+        at=at,
+    )
+    return changes
+
+
+def ticket_resume(*, ticket_id: int, actor, note: str = "") -> Ticket:
+    """The clock runs again (the lead unit got what it waited for, or a dispatcher ends it)."""
+    with transaction.atomic():
+        ticket = _locked(ticket_id, actor)
+        if require_role(actor, Role.UNIT_STAFF, Role.DISPATCHER) == Role.UNIT_STAFF:
+            _lead_of_actor(ticket, actor)
+        pause = ticket.pauses.filter(status=PauseStatus.ACTIVE).first()
+        if pause is None:
+            raise Conflict("工单未暂停计时 (the clock is not paused)")
+        changes = _end_pause(ticket, pause, actor=actor, at=timezone.now(), note=note.strip())
+        Ticket.objects.filter(pk=ticket.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(ticket, name, value)
+    return ticket
+
+
+def pause_close_on_resolve(*, ticket: Ticket, actor, at: datetime) -> dict:
+    """Called by ticket_resolve inside its transaction: resolving ends a running pause (on the
+    record) and turns down a pending request. Returns Ticket fields to write with the status."""
+    changes: dict = {}
+    for pause in ticket.pauses.filter(status__in=[PauseStatus.PENDING, PauseStatus.ACTIVE]):
+        if pause.status == PauseStatus.ACTIVE:
+            changes.update(_end_pause(ticket, pause, actor=actor, at=at, note="工单办结"))
+        else:
+            pause.status, pause.decided_at = PauseStatus.REJECTED, at
+            pause.decision_note = "工单已办结 (the ticket was resolved)"
+            pause.save(update_fields=["status", "decided_at", "decision_note"])
+    return changes
+
+
+# --- supervision (督办) --------------------------------------------------------------------------
+
+
+def ticket_supervise(*, ticket_id: int, actor, note: str) -> Supervision:
+    """The center presses the lead unit: a notice it must acknowledge, on the record, notified."""
+    require_role(actor, *CENTER_SUPERVISORS)
+    note = _text(note, field_name="note", label="督办意见", minimum=2)
+    with transaction.atomic():
+        ticket = _locked(ticket_id, actor)
+        if ticket.status not in RESOLVE_RUNNING:
+            raise Conflict("只能督办承办中的工单 (only tickets with a unit can be supervised)")
+        lead = ticket.assignments.filter(active=True, role=Assignment.Role.LEAD).first()
+        if lead is None:
+            raise Conflict("工单没有主办单位 (the ticket has no lead unit)")
+        now = timezone.now()
+        supervision = Supervision.objects.create(
+            ticket=ticket, unit=lead.unit, note=note, created_by=actor, created_at=now
+        )
+        record_event(
+            ticket=ticket,
+            kind=EventKind.SUPERVISED,
+            actor=actor,
+            unit=lead.unit,
+            reason=note,
+            data={"supervision_id": supervision.pk},
+            at=now,
+        )
+        recipients = unit_recipients([lead.unit_id]).get(lead.unit_id, [])
+        notify(
+            kind="supervised",
+            context={
+                "unit": lead.unit.name,
+                "number": ticket.number,
+                "title": ticket.title,
+                "note": note,
+                "resolve_due_at": timezone.localtime(ticket.resolve_due_at)
+                if ticket.resolve_due_at
+                else None,
+            },
+            recipients=recipients,
+            ticket_ids=[ticket.pk],
+            now=now,
+        )
+    return supervision
+
+
+def ticket_acknowledge_supervision(*, ticket_id: int, actor, response: str) -> list[Supervision]:
+    """The unit answers the open 督办 notices on a ticket (what it is doing about it)."""
+    response = _text(response, field_name="response", label="督办回复", minimum=2)
+    unit = require_unit(actor)
+    with transaction.atomic():
+        ticket = _locked(ticket_id, actor)
+        now = timezone.now()
+        open_notices = list(
+            ticket.supervisions.select_for_update().filter(unit=unit, acknowledged_at__isnull=True)
+        )
+        if not open_notices:
+            raise Conflict("没有待回复的督办 (no open supervision notice for your unit)")
+        for notice in open_notices:
+            notice.acknowledged_by, notice.acknowledged_at, notice.response = actor, now, response
+            notice.save(update_fields=["acknowledged_by", "acknowledged_at", "response"])
+        record_event(
+            ticket=ticket,
+            kind=EventKind.SUPERVISION_ACKNOWLEDGED,
+            actor=actor,
+            unit=unit,
+            reason=response,
+            data={"supervision_ids": [n.pk for n in open_notices]},
+            at=now,
+        )
+    return open_notices

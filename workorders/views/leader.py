@@ -1,0 +1,30 @@
+"""The leader's read-only overview (the full dashboard comes with evaluation)."""
+
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from workorders.access import tickets_visible_to
+from workorders.models import OPEN_STATUSES, Role, Status
+from workorders.views.common import role_required
+
+
+@role_required(Role.LEADER)
+def overview(request: HttpRequest) -> HttpResponse:
+    rows = tickets_visible_to(request.user).order_by().values("status").annotate(n=Count("pk"))
+    counts = {row["status"]: row["n"] for row in rows}
+    statuses = [
+        {
+            "value": status.value,
+            "label": status.label,
+            "count": counts.get(status.value, 0),
+            "open": status in OPEN_STATUSES,
+        }
+        for status in Status
+    ]
+    context = {
+        "statuses": statuses,
+        "total": sum(counts.values()),
+        "open_total": sum(counts.get(s, 0) for s in OPEN_STATUSES),
+    }
+    return render(request, "workorders/overview.html", context)
