@@ -1,15 +1,39 @@
-"""REST endpoints of the dispatchers: dispatch, decisions on returns and extensions, the queues.
+"""REST endpoints of the dispatchers: dispatch, decisions on returns, extensions and pauses,
+supervision (督办) of red-light tickets, the queues.
 
 Adapters like workorders.api.views: shape checked here, roles and rules in workorders.services.
 """
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.utils import timezone
+from drf_spectacular.utils import (
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers
+from rest_framework.response import Response
 
 from workorders import selectors, services
 from workorders.api import serializers as s
-from workorders.api.views import ListView, TicketActionView, TicketQueueView, action_schema, errors
-from workorders.models import Category, ExtensionRequest, Region, ReturnRequest, Unit, Urgency
+from workorders.api.views import (
+    ApiView,
+    ListView,
+    TicketActionView,
+    TicketFilterSchema,
+    TicketQueueView,
+    action_schema,
+    errors,
+)
+from workorders.lights import pending_pauses, red_counts_by_unit
+from workorders.models import (
+    Category,
+    ExtensionRequest,
+    Region,
+    ReturnRequest,
+    TicketPause,
+    Unit,
+    Urgency,
+)
 
 # More assisting units than this is not joint handling but a broadcast.
 MAX_ASSIST_UNITS = 20
@@ -115,3 +139,106 @@ class PendingExtensionsView(ListView):
         if getattr(self, "swagger_fake_view", False):
             return ExtensionRequest.objects.none()
         return selectors.pending_extensions(user=self.request.user)
+
+
+@action_schema(
+    "审核暂停计时 (approve or reject a pause)",
+    "dispatch",
+    "派单员：通过则办结计时立即停止，驳回须填写 note。(Dispatchers; approving stops the clock now.)",
+)
+class PauseDecisionView(TicketActionView):
+    input_serializer = s.DecisionInputSerializer
+    service = staticmethod(services.ticket_decide_pause)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="待审核暂停计时 (pending pause requests)",
+        description="派单员，最早的在前。(Dispatchers; oldest first.)",
+        tags=["dispatch"],
+        responses={200: s.PauseSerializer(many=True), **errors(401, 403)},
+    )
+)
+class PendingPausesView(ListView):
+    serializer_class = s.PauseSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TicketPause.objects.none()
+        return pending_pauses(user=self.request.user)
+
+
+# --- supervision (督办) ---------------------------------------------------------------------------
+
+
+@action_schema(
+    "督办 (press the lead unit on a ticket)",
+    "supervision",
+    "派单员、领导：承办中的工单；主办单位收到通知并须回复。"
+    "(Dispatchers and leaders; the lead unit is notified and must answer.)",
+)
+class SuperviseView(TicketActionView):
+    input_serializer = s.NoteInputSerializer
+    service = staticmethod(services.ticket_supervise)
+
+
+class SupervisionTicketSerializer(s.TicketListSerializer):
+    running_due_at = serializers.DateTimeField(
+        help_text="红灯：变红的时刻（最早的未完成时限）；黄灯：将变红的时刻 "
+        "(red: when it turned red, the earliest running deadline; yellow: when it will)"
+    )
+    open_supervisions = serializers.IntegerField(help_text="未回复的督办数 (unanswered notices)")
+    last_supervised_at = serializers.DateTimeField(
+        allow_null=True, help_text="最近一次督办 (last supervised)"
+    )
+
+
+class SupervisionFilterSchema(TicketFilterSchema):
+    ordering = None  # always most overdue first
+
+    @extend_schema_field(
+        {
+            "type": "string",
+            "enum": ["red", "yellow"],
+            "default": "red",
+            "description": "red 已超期（默认）/ yellow 即将到期 (overdue, the default, or due soon)",
+        }
+    )
+    def filter_light(self, queryset, name, value):
+        return super().filter_light(queryset, name, value)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="督办列表 (red-light tickets, most overdue first)",
+        description="派单员、领导：红灯工单，超期最久的在前；light=yellow 为即将超期的工单。"
+        "(Dispatchers and leaders. light=yellow: tickets due soon, the soonest first.)",
+        tags=["supervision"],
+        responses={200: SupervisionTicketSerializer(many=True), **errors(400, 401, 403)},
+    )
+)
+class SupervisionQueueView(TicketQueueView):
+    serializer_class = SupervisionTicketSerializer
+    filterset_class = SupervisionFilterSchema
+    selector = staticmethod(selectors.supervision_list)
+
+
+class UnitRedCountSerializer(serializers.Serializer):
+    unit = s.NamedRefSerializer()
+    red = serializers.IntegerField(help_text="红灯工单数 (overdue tickets)")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="各单位红灯数 (red tickets per lead unit)",
+        description="派单员、领导：按红灯数从多到少。(Dispatchers and leaders; most first.)",
+        tags=["supervision"],
+        responses={200: UnitRedCountSerializer(many=True), **errors(401, 403)},
+    )
+)
+class SupervisionUnitsView(ApiView):
+    def get(self, request):
+        rows = red_counts_by_unit(user=request.user, now=timezone.now())
+        return Response(
+            [{"unit": {"id": r["unit_id"], "name": r["unit__name"]}, "red": r["red"]} for r in rows]
+        )

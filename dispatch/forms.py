@@ -6,6 +6,7 @@ because a real city has hundreds of each.
 
 from django import forms
 
+from workorders.forms import LightFilterForm
 from workorders.models import Category, Channel, Region, RequestType, Status, Ticket, Unit, Urgency
 
 ANY = "— 全部 (any) —"
@@ -57,16 +58,38 @@ class TicketFilterForm(forms.Form):
         self.fields["region"].choices = region_choices(blank=ANY)
 
 
-class AllTicketsFilterForm(TicketFilterForm):
+class AllTicketsFilterForm(TicketFilterForm, LightFilterForm):
     status = forms.ChoiceField(
         label="状态 (status)", required=False, choices=[("", ANY), *Status.choices]
     )
     unit = forms.ChoiceField(label="承办单位 (unit)", required=False)
-    field_order = ["q", "status"]
+    field_order = ["q", "status", "light", "ordering"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = unit_choices(blank=ANY)
+
+
+class SupervisionFilterForm(forms.Form):
+    """The 督办 list: red (the default) or yellow tickets, narrowed like the other lists.
+
+    Renders the query string only; the filtering is ``selectors.supervision_list``."""
+
+    # Chosen with the page's red / yellow tabs; kept when the other filters change.
+    light = forms.CharField(required=False, widget=forms.HiddenInput)
+    q = forms.CharField(label="搜索 (search)", required=False)
+    lead_unit = forms.ChoiceField(label="主办单位 (lead unit)", required=False)
+    category = forms.ChoiceField(label="分类 (category)", required=False)
+    region = forms.ChoiceField(label="区域 (region)", required=False)
+    urgency = forms.ChoiceField(
+        label="紧急程度 (urgency)", required=False, choices=[("", ANY), *Urgency.choices]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].choices = unit_choices(blank=ANY)
+        self.fields["category"].choices = category_choices(blank=ANY)
+        self.fields["region"].choices = region_choices(blank=ANY)
 
 
 class DispatchForm(forms.Form):

@@ -1,6 +1,8 @@
-"""Routing rules: category × region → lead and assisting units."""
+"""Routing rules (category × region → lead and assisting units) and classifier versions."""
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class RoutingRuleQuerySet(models.QuerySet):
@@ -45,3 +47,78 @@ class RoutingRule(models.Model):
         category_depth = self.category.level if self.category_id else 0
         region_depth = self.region.level if self.region_id else 0
         return (category_depth + region_depth, self.priority)
+
+
+class ClassifierSource(models.TextChoices):
+    DATABASE = "database", "工单库 (confirmed tickets)"
+    CSV = "csv", "CSV 文件 (CSV file)"
+    SEED = "seed", "演示种子 (demo seed)"
+
+
+class ClassifierOutcome(models.TextChoices):
+    # Won the promotion gate (or was the first model) and became active when trained.
+    PROMOTED = "promoted", "已启用 (promoted)"
+    # Lost the gate: kept as evidence only, without its artifact.
+    REJECTED = "rejected", "未通过 (rejected)"
+
+
+class ClassifierVersionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def without_artifact(self):
+        # Lists and the admin never need the model bytes (megabytes per row).
+        return self.defer("artifact")
+
+
+class ClassifierVersion(models.Model):
+    """One trained classifier: its artifact, how it was trained and how it scored.
+
+    The artifact lives in the database rather than under MEDIA/VAR: web and worker processes on
+    several machines read the same bytes, it survives restarts and redeploys, it is written in
+    the same transaction as the row that activates it, and backups of the system of record
+    include it. A few megabytes per promoted version is nothing for PostgreSQL.
+    """
+
+    number = models.PositiveIntegerField("版本号 (version)", unique=True)
+    created_at = models.DateTimeField("训练时间 (trained at)")
+    source = models.CharField("训练数据 (source)", max_length=10, choices=ClassifierSource.choices)
+    source_name = models.CharField("数据说明 (source detail)", max_length=200, blank=True)
+    # Labelled examples used (training + held-out), and how many of them were trained on.
+    data_size = models.PositiveIntegerField("样本数 (examples)")
+    train_size = models.PositiveIntegerField("训练样本数 (trained on)")
+    # Confirmed labels in the database when trained: the weekly retrain compares against this.
+    label_count = models.PositiveIntegerField("当时已确认标签数 (labels at training)", default=0)
+    # ModelBundle.dumps(); empty for rejected versions (the metrics are the evidence).
+    artifact = models.BinaryField("模型文件 (artifact)", blank=True, default=b"", editable=False)
+    artifact_size = models.PositiveIntegerField("模型大小 (bytes)", default=0)
+    # macro_f1, accuracy, per_label, labels, confusion (first level), ms_per_ticket, n (held-out
+    # size), label_macro_f1 (at the trained label depth), active_on_holdout, train_seconds.
+    metrics = models.JSONField("评估指标 (metrics)", default=dict)
+    outcome = models.CharField("结果 (outcome)", max_length=10, choices=ClassifierOutcome.choices)
+    reason = models.TextField("原因 (reason)", blank=True)
+    is_active = models.BooleanField("当前启用 (active)", default=False)
+    activated_at = models.DateTimeField("启用时间 (activated at)", null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ClassifierVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "分类模型版本 (classifier version)"
+        verbose_name_plural = "分类模型版本 (classifier versions)"
+        ordering = ["-number"]
+        constraints = [
+            # get_classifier() loads "the" active version: never two.
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="classifier_one_active"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_active=False) | ~Q(artifact_size=0),
+                name="classifier_active_has_artifact",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number} ({self.get_source_display()})"

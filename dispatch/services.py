@@ -11,7 +11,7 @@ from django.utils import timezone
 from dispatch.classification import get_classifier
 from dispatch.routing import route_for
 from hotline.lib.errors import Conflict
-from workorders.models import EventKind, Status, Ticket
+from workorders.models import EventKind, Status, Ticket, Unit
 from workorders.services import enqueue_registered, ticket_dispatch, ticket_send_to_triage
 from workorders.transitions import record_event
 
@@ -33,16 +33,29 @@ def ticket_auto_dispatch(*, ticket_id: int) -> str:
     suggestion = prediction.as_suggestion()
     urgency = ticket.urgency if ticket.suggestion.get("urgency_given") else prediction.urgency
     route = route_for(category=prediction.category, region=prediction.region)
+    # Routing rules first; where none fits, the unit dispatchers chose for such tickets before.
+    lead_unit, assist_units, unit_confidence, how = None, [], 0.0, ""
     if route is not None:
-        suggestion["lead_unit_id"] = route.lead_unit.pk
-        suggestion["assist_unit_ids"] = [unit.pk for unit in route.assist_units]
+        lead_unit, assist_units, unit_confidence = route.lead_unit, route.assist_units, 1.0
+        how = f"rule #{route.rule.pk}"
+        suggestion["unit_source"] = "rule"
+    elif prediction.units:
+        unit_id, unit_confidence = prediction.units[0]
+        lead_unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
+        how = f"history {unit_confidence:.2f}"
+        suggestion["unit_source"] = "history"
+    if lead_unit is not None:
+        suggestion["lead_unit_id"] = lead_unit.pk
+        suggestion["assist_unit_ids"] = [unit.pk for unit in assist_units]
     reasons = []
     if prediction.category is None:
         reasons.append("无法判断分类 (no category)")
     elif prediction.category_confidence < settings.AUTO_DISPATCH_THRESHOLD:
         reasons.append(f"分类置信度低 ({prediction.category_confidence:.2f})")
-    if route is None:
+    if lead_unit is None:
         reasons.append("无匹配的派单规则 (no routing rule)")
+    elif unit_confidence < settings.AUTO_DISPATCH_THRESHOLD:
+        reasons.append(f"历史派单单位不确定 (unit from history unsure, {unit_confidence:.2f})")
     try:
         if reasons:
             ticket_send_to_triage(
@@ -51,12 +64,12 @@ def ticket_auto_dispatch(*, ticket_id: int) -> str:
             return "triage"
         ticket_dispatch(
             ticket_id=ticket.pk,
-            lead_unit=route.lead_unit,
-            assist_units=route.assist_units,
+            lead_unit=lead_unit,
+            assist_units=assist_units,
             category=prediction.category,
             region=prediction.region,
             urgency=urgency,
-            reason=f"自动派单 (auto-dispatch by {prediction.model}, rule #{route.rule.pk})",
+            reason=f"自动派单 (auto-dispatch by {prediction.model}, {how})",
             suggestion=suggestion,
         )
         return "dispatched"

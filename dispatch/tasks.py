@@ -21,3 +21,12 @@ def auto_dispatch(ticket_id: int) -> str:
 @shared_task(name="dispatch.tasks.requeue_stale_registered")
 def requeue_stale_registered() -> int:
     return len(services.requeue_stale_registered())
+
+
+@shared_task(name="dispatch.tasks.retrain_classifier")
+def retrain_classifier() -> str:
+    # Weekly (CELERY_BEAT_SCHEDULE); a no-op until enough new confirmed labels exist. Training
+    # reads the labels itself, so the task takes no arguments and a repeat only re-checks.
+    from dispatch.learning import classifier_retrain_if_due
+
+    return classifier_retrain_if_due()

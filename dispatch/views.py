@@ -1,17 +1,26 @@
-"""The dispatcher's pages: triage queue, the dispatch form, approvals, and all tickets."""
+"""The dispatcher's pages: triage queue, the dispatch form, approvals, supervision (督办) of
+red-light tickets, and all tickets."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dispatch.forms import AllTicketsFilterForm, DispatchForm, TicketFilterForm, dispatch_initial
+from dispatch.forms import (
+    AllTicketsFilterForm,
+    DispatchForm,
+    SupervisionFilterForm,
+    TicketFilterForm,
+    dispatch_initial,
+)
 from hotline.lib.errors import DomainError
 from workorders import selectors, services
 from workorders.access import CENTER_ROLES, citizen_view, ticket_get_for_user
-from workorders.forms import apply_domain_error
-from workorders.models import Category, EventKind, Region, Role, Unit, Urgency
+from workorders.forms import SupervisionForm, apply_domain_error
+from workorders.lights import pending_pauses, red_counts_by_unit
+from workorders.models import Category, EventKind, Light, Region, Role, Ticket, Unit, Urgency
 from workorders.views.common import (
     paginate,
     render_error,
@@ -21,29 +30,38 @@ from workorders.views.common import (
 )
 
 
-def _ticket_list_page(request, *, select, form_class, template: str) -> HttpResponse:
+def _ticket_list_page(
+    request, *, select, form_class, template: str, extra: dict | None = None
+) -> HttpResponse:
     error, status = None, 200
+    now = timezone.now()
     try:
-        tickets = select(user=request.user, filters=request.GET)
+        tickets = select(user=request.user, filters=request.GET, now=now)
     except DomainError as exc:
         error, status = exc, exc.http_status
-        tickets = selectors.ticket_list(user=request.user).none()
+        tickets = Ticket.objects.none()
     context = {
         "filter_form": form_class(request.GET or None),
         "page": paginate(request, tickets),
         "error": error,
         "filtered": any(value for key, value in request.GET.items() if key != "page"),
+        "now": now,
+        **(extra or {}),
     }
     return render(request, template, context, status=status)
 
 
 @role_required(Role.DISPATCHER)
 def triage(request: HttpRequest) -> HttpResponse:
+    # Tickets in triage have no running clock (no unit yet), so they carry no light; the red
+    # ones are elsewhere, and the dispatcher starts here: say how many wait for 督办.
+    red = Ticket.objects.overdue().count()
     return _ticket_list_page(
         request,
         select=selectors.triage_queue,
         form_class=TicketFilterForm,
         template="dispatch/triage.html",
+        extra={"red_total": red},
     )
 
 
@@ -144,6 +162,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
     context = {
         "returns": selectors.pending_returns(user=request.user),
         "extensions": selectors.pending_extensions(user=request.user),
+        "pauses": pending_pauses(user=request.user),
     }
     return render(request, "dispatch/approvals.html", context)
 
@@ -158,3 +177,42 @@ def decide_return(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.DISPATCHER)
 def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
     return run_ticket_action(request, pk, "decide_extension")
+
+
+@require_POST
+@role_required(Role.DISPATCHER)
+def decide_pause(request: HttpRequest, pk: int) -> HttpResponse:
+    return run_ticket_action(request, pk, "decide_pause")
+
+
+# --- supervision (督办) ---------------------------------------------------------------------------
+
+
+@role_required(Role.DISPATCHER, Role.LEADER)
+def supervision(request: HttpRequest) -> HttpResponse:
+    """Red tickets, most overdue first, each with a 督办 form; red tickets per lead unit."""
+    now = timezone.now()
+    error, status = None, 200
+    try:
+        tickets = selectors.supervision_list(user=request.user, filters=request.GET, now=now)
+    except DomainError as exc:
+        error, status = exc, exc.http_status
+        tickets = Ticket.objects.none()
+    context = {
+        "filter_form": SupervisionFilterForm(request.GET or None),
+        "filtered": any(value for key, value in request.GET.items() if key != "page"),
+        "page": paginate(request, tickets),
+        "error": error,
+        "now": now,
+        "yellow": request.GET.get("light") == "yellow",
+        "unit_counts": red_counts_by_unit(user=request.user, now=now),
+        "supervise_form": SupervisionForm(),
+        "RED": Light.RED,
+    }
+    return render(request, "dispatch/supervision.html", context, status=status)
+
+
+@require_POST
+@role_required(Role.DISPATCHER, Role.LEADER)
+def supervise(request: HttpRequest, pk: int) -> HttpResponse:
+    return run_ticket_action(request, pk, "supervise")

@@ -1,32 +1,56 @@
-"""REST endpoints of follow-up: start it, close the ticket, or reopen it; and the queue.
+"""REST endpoints of follow-up and evaluation: the agent's queue and calls, the citizen's survey,
+exemptions, monthly rankings (JSON and exports) and closing a month.
 
-Adapters like workorders.api.views: shape checked here, roles and rules in workorders.services.
+Adapters like workorders.api.views: shapes checked by evaluation.serializers, roles and rules in
+evaluation.services / evaluation.selectors. Routes are in hotline.api_urls.
 """
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import status
+from rest_framework.response import Response
 
-from workorders import selectors, services
+from evaluation import exports, selectors, services
+from evaluation import serializers as es
+from evaluation.periods import parse_month
+from evaluation.selectors import CONSOLE_TABS
+from hotline.lib.errors import InvalidInput
+from workorders import selectors as ticket_selectors
+from workorders import services as ticket_services
 from workorders.api import serializers as s
-from workorders.api.views import TicketActionView, TicketQueueView, action_schema, errors
+from workorders.api.views import (
+    ApiView,
+    ListView,
+    PublicApiView,
+    TicketActionView,
+    TicketQueueView,
+    action_schema,
+    errors,
+)
+
+# --- ticket-level follow-up actions ------------------------------------------------------------------
 
 
 @action_schema(
-    "转回访 (start the follow-up)",
+    "转回访 (start the follow-up of a ticket left resolved)",
     "follow-up",
-    "回访员、派单员：已办结的工单。(Follow-up agents and dispatchers.)",
+    "回访员、派单员：办结即自动转回访，此操作仅用于早先停留在“已办结”的工单。"
+    "(Resolving enters follow-up by itself; this is for tickets left resolved.)",
 )
 class FollowUpStartView(TicketActionView):
-    service = staticmethod(services.ticket_start_follow_up)
+    service = staticmethod(ticket_services.ticket_start_follow_up)
 
 
 @action_schema(
-    "归档 (close)",
+    "归档 (close after the follow-up)",
     "follow-up",
-    "回访员、派单员：回访中的工单。(Follow-up agents and dispatchers.)",
+    "回访员、派单员：须先记录本轮回访结果。(Follow-up agents and dispatchers, once the round's "
+    "outcome is recorded.)",
 )
 class CloseView(TicketActionView):
     input_serializer = s.NoteInputSerializer
-    service = staticmethod(services.ticket_close)
+    service = staticmethod(services.follow_up_close_ticket)
 
 
 @action_schema(
@@ -36,16 +60,259 @@ class CloseView(TicketActionView):
 )
 class ReopenView(TicketActionView):
     input_serializer = s.ReasonInputSerializer
-    service = staticmethod(services.ticket_reopen)
+    service = staticmethod(services.follow_up_reopen_ticket)
 
 
 @extend_schema_view(
     get=extend_schema(
-        summary="回访队列 (follow-up queue)",
-        description="回访员、派单员：已办结待回访和回访中的工单。(Follow-up agents, dispatchers.)",
+        summary="回访中的工单 (tickets in follow-up)",
+        description="回访员、派单员：回访中的工单。(Follow-up agents, dispatchers.)",
         tags=["follow-up"],
         responses={200: s.TicketListSerializer(many=True), **errors(400, 401, 403)},
     )
 )
 class FollowUpQueueView(TicketQueueView):
-    selector = staticmethod(selectors.followup_queue)
+    selector = staticmethod(ticket_selectors.followup_queue)
+
+
+# --- follow-up rounds ---------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="回访台 (the agent's follow-ups, by tab)",
+        description="due 待呼叫、undecided 未解决待处理、waiting 等待短信评价、recent 今日已完成。"
+        "回访员、派单员。(Follow-up agents and dispatchers.)",
+        tags=["follow-up"],
+        parameters=[OpenApiParameter("tab", OpenApiTypes.STR, enum=list(CONSOLE_TABS))],
+        responses={200: es.FollowUpSerializer(many=True), **errors(400, 401, 403)},
+    )
+)
+class FollowUpListView(ListView):
+    serializer_class = es.FollowUpSerializer
+
+    def get_queryset(self):
+        tab = self.request.query_params.get("tab", "due")
+        return selectors.follow_up_queue(user=self.request.user, tab=tab)
+
+
+class FollowUpDetailView(ApiView):
+    @extend_schema(
+        summary="回访详情 (one follow-up round)",
+        tags=["follow-up"],
+        responses={200: es.FollowUpSerializer, **errors(401, 403, 404)},
+    )
+    def get(self, request, pk: int):
+        return Response(
+            es.FollowUpSerializer(selectors.follow_up_get(user=request.user, pk=pk)).data
+        )
+
+
+class FollowUpCallView(ApiView):
+    @extend_schema(
+        summary="记录回访电话 (record a call attempt)",
+        description="接通(reached)须带 contacted、solved、satisfaction；未解决时 decision 可为 "
+        "reopen（须填 reason）或 close。拒绝、号码错误、最后一次未接通即完成回访并归档。"
+        "(Reached calls carry the answers; finished rounds close the ticket.)",
+        tags=["follow-up"],
+        request=es.CallInputSerializer,
+        responses={200: es.FollowUpSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        selectors.follow_up_get(user=request.user, pk=pk)
+        data = self.parse(es.CallInputSerializer)
+        follow_up = services.follow_up_record_call(follow_up_id=pk, actor=request.user, **data)
+        return Response(es.FollowUpSerializer(follow_up).data)
+
+
+class FollowUpDecisionView(ApiView):
+    @extend_schema(
+        summary='未解决的处理 (reopen or close after "not solved")',
+        tags=["follow-up"],
+        request=es.FollowUpDecisionInputSerializer,
+        responses={200: es.FollowUpSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        selectors.follow_up_get(user=request.user, pk=pk)
+        data = self.parse(es.FollowUpDecisionInputSerializer)
+        follow_up = services.follow_up_decide(follow_up_id=pk, actor=request.user, **data)
+        return Response(es.FollowUpSerializer(follow_up).data)
+
+
+# --- the citizen's survey ------------------------------------------------------------------------------
+
+
+class SurveyView(PublicApiView):
+    @extend_schema(
+        summary="打开回访链接 (open a survey link)",
+        description="无需登录；链接无效 404，已过期 410，已使用或回访已结束 409。"
+        "(No account; forged 404, expired 410, used or ended 409.)",
+        tags=["survey"],
+        auth=[],
+        responses={200: es.SurveyTicketSerializer, **errors(400, 404, 409)},
+    )
+    def get(self, request, token: str):
+        return Response(es.SurveyTicketSerializer(services.survey_get(token=token)).data)
+
+    @extend_schema(
+        summary="提交回访评价 (answer the survey)",
+        description="每个链接只能提交一次。(Each link works once.)",
+        tags=["survey"],
+        auth=[],
+        request=es.AnswersInputSerializer,
+        responses={200: es.SurveyTicketSerializer, **errors(400, 404, 409)},
+    )
+    def post(self, request, token: str):
+        data = self.parse(es.AnswersInputSerializer)
+        follow_up = services.survey_submit(token=token, **data)
+        return Response(es.SurveyTicketSerializer(follow_up).data)
+
+
+# --- exemptions -------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="免考核申请 (exemption requests)",
+        description="承办单位看本单位的，派单员、领导看全部。(Units see their own.)",
+        tags=["evaluation"],
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=["pending", "approved", "rejected"])
+        ],
+        responses={200: es.ExemptionSerializer(many=True), **errors(400, 401, 403)},
+    ),
+    post=extend_schema(
+        summary="申请免考核 (a unit asks for an exemption)",
+        description="承办单位工作人员，限本单位办理过的工单。(Staff of a unit that handled it.)",
+        tags=["evaluation"],
+        request=es.ExemptionInputSerializer,
+        responses={201: es.ExemptionSerializer, **errors(400, 401, 403, 404, 409)},
+    ),
+)
+class ExemptionsView(ListView):
+    serializer_class = es.ExemptionSerializer
+
+    def get_queryset(self):
+        status_filter = self.request.query_params.get("status", "")
+        return selectors.exemption_list(user=self.request.user, status=status_filter)
+
+    def post(self, request):
+        data = self.parse(es.ExemptionInputSerializer)
+        exemption = services.exemption_request(
+            ticket_id=data["ticket"],
+            actor=request.user,
+            reason=data["reason"],
+            explanation=data["explanation"],
+        )
+        return Response(es.ExemptionSerializer(exemption).data, status=status.HTTP_201_CREATED)
+
+
+class ExemptionDecisionView(ApiView):
+    @extend_schema(
+        summary="审核免考核 (a dispatcher decides)",
+        tags=["evaluation"],
+        request=es.ExemptionDecisionInputSerializer,
+        responses={200: es.ExemptionSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, pk: int):
+        data = self.parse(es.ExemptionDecisionInputSerializer)
+        exemption = services.exemption_decide(exemption_id=pk, actor=request.user, **data)
+        return Response(es.ExemptionSerializer(exemption).data)
+
+
+# --- rankings ---------------------------------------------------------------------------------------------
+
+
+class RankingsView(ApiView):
+    @extend_schema(
+        summary="月度排名 (a month's rankings, per kind of unit)",
+        description="领导、派单员。已结算的月份返回发布的快照，否则实时计算。"
+        "(Leaders and dispatchers; a closed month's frozen snapshot, else computed live.)",
+        tags=["evaluation"],
+        responses={200: es.MonthSerializer, **errors(400, 401, 403)},
+    )
+    def get(self, request, month: str):
+        view = selectors.month_view(user=request.user, month=parse_month(month))
+        return Response(es.month_data(view))
+
+
+class UnitMonthView(ApiView):
+    @extend_schema(
+        summary="单位月度成绩 (one unit's figures)",
+        description="本单位工作人员，或领导、派单员。(The unit's own staff, leaders, dispatchers.)",
+        tags=["evaluation"],
+        responses={200: es.UnitFiguresSerializer, **errors(400, 401, 403, 404)},
+    )
+    def get(self, request, month: str, unit_id: int):
+        _, figures = selectors.unit_month(
+            user=request.user, month=parse_month(month), unit_id=unit_id
+        )
+        return Response(es.UnitFiguresSerializer(figures).data)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="指标背后的回访 (the follow-ups behind one figure)",
+        description="figure: " + ", ".join(selectors.FIGURES) + "。红灯、重办、诉求量请用页面。"
+        "(Follow-up figures; red lights, reopens and volume are ticket lists on the pages.)",
+        tags=["evaluation"],
+        responses={200: es.FollowUpSerializer(many=True), **errors(400, 401, 403, 404)},
+    )
+)
+class DrillDownView(ListView):
+    serializer_class = es.FollowUpSerializer
+
+    def get_queryset(self):
+        kwargs = self.kwargs
+        result = selectors.drill_down(
+            user=self.request.user,
+            month=parse_month(kwargs["month"]),
+            unit_id=kwargs["unit_id"],
+            figure=kwargs["figure"],
+        )
+        if result.follow_ups is None:
+            raise InvalidInput("该指标是工单列表，请在页面查看 (a ticket list: see the page)")
+        return result.follow_ups.prefetch_related("calls")
+
+
+class ExportView(ApiView):
+    kind = "xlsx"
+
+    @extend_schema(
+        summary="导出排名 (export a month's rankings)",
+        tags=["evaluation"],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **errors(400, 401, 403)},
+    )
+    def get(self, request, month: str):
+        view = selectors.month_view(user=request.user, month=parse_month(month))
+        if self.kind == "xlsx":
+            content = exports.xlsx_bytes(view)
+            content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            content, content_type = exports.csv_text(view), "text/csv; charset=utf-8"
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = (
+            f'attachment; filename="{exports.filename(view, self.kind)}"'
+        )
+        return response
+
+
+class CsvExportView(ExportView):
+    kind = "csv"
+
+
+class CloseMonthView(ApiView):
+    @extend_schema(
+        summary="结算发布月度排名 (close a month)",
+        description="管理员。已发布的月份再次结算须填写原因，记为新版本。"
+        "(Administrators; a re-close needs a reason and becomes a new version.)",
+        tags=["evaluation"],
+        request=es.CloseMonthInputSerializer,
+        responses={201: es.MonthSerializer, **errors(400, 401, 403, 409)},
+    )
+    def post(self, request, month: str):
+        data = self.parse(es.CloseMonthInputSerializer)
+        selected = parse_month(month)
+        services.month_close(month=selected, actor=request.user, reason=data["reason"])
+        view = selectors.month_view_for(selected)
+        return Response(es.month_data(view), status=status.HTTP_201_CREATED)

@@ -25,6 +25,12 @@ ticket_actions = [
     ("close", evaluation_api.CloseView),
     ("reopen", evaluation_api.ReopenView),
     ("reveal-contact", views.RevealContactView),
+    # deadlines: pauses of the clock and supervision (督办)
+    ("pause", views.PauseView),
+    ("pause-decision", dispatch_api.PauseDecisionView),
+    ("resume", views.ResumeView),
+    ("supervise", dispatch_api.SuperviseView),
+    ("acknowledge-supervision", views.AcknowledgeSupervisionView),
 ]
 
 urlpatterns = [
@@ -52,8 +58,71 @@ urlpatterns = [
     path("triage/", dispatch_api.TriageQueueView.as_view(), name="api-triage"),
     path("triage/returns/", dispatch_api.PendingReturnsView.as_view(), name="api-returns"),
     path("triage/extensions/", dispatch_api.PendingExtensionsView.as_view(), name="api-extensions"),
+    path("triage/pauses/", dispatch_api.PendingPausesView.as_view(), name="api-pauses"),
+    path("supervision/", dispatch_api.SupervisionQueueView.as_view(), name="api-supervision"),
+    path(
+        "supervision/units/",
+        dispatch_api.SupervisionUnitsView.as_view(),
+        name="api-supervision-units",
+    ),
     path("unit/tickets/", views.UnitWorkbenchView.as_view(), name="api-unit-tickets"),
+    path(
+        "unit/supervisions/",
+        views.UnitSupervisionsView.as_view(),
+        name="api-unit-supervisions",
+    ),
+    path("unit/lights/", views.UnitLightCountsView.as_view(), name="api-unit-lights"),
     path("follow-up/", evaluation_api.FollowUpQueueView.as_view(), name="api-follow-up"),
+    # follow-up rounds, the citizen's survey, exemptions and rankings (evaluation.api)
+    path("follow-ups/", evaluation_api.FollowUpListView.as_view(), name="api-follow-ups"),
+    path(
+        "follow-ups/<int:pk>/",
+        evaluation_api.FollowUpDetailView.as_view(),
+        name="api-follow-up-one",
+    ),
+    path(
+        "follow-ups/<int:pk>/calls/",
+        evaluation_api.FollowUpCallView.as_view(),
+        name="api-follow-up-calls",
+    ),
+    path(
+        "follow-ups/<int:pk>/decision/",
+        evaluation_api.FollowUpDecisionView.as_view(),
+        name="api-follow-up-decision",
+    ),
+    path("public/surveys/<str:token>/", evaluation_api.SurveyView.as_view(), name="api-survey"),
+    path("exemptions/", evaluation_api.ExemptionsView.as_view(), name="api-exemptions"),
+    path(
+        "exemptions/<int:pk>/decision/",
+        evaluation_api.ExemptionDecisionView.as_view(),
+        name="api-exemption-decision",
+    ),
+    path("rankings/<str:month>/", evaluation_api.RankingsView.as_view(), name="api-rankings"),
+    path(
+        "rankings/<str:month>/export.xlsx",
+        evaluation_api.ExportView.as_view(),
+        name="api-rankings-xlsx",
+    ),
+    path(
+        "rankings/<str:month>/export.csv",
+        evaluation_api.CsvExportView.as_view(),
+        name="api-rankings-csv",
+    ),
+    path(
+        "rankings/<str:month>/close/",
+        evaluation_api.CloseMonthView.as_view(),
+        name="api-rankings-close",
+    ),
+    path(
+        "rankings/<str:month>/units/<int:unit_id>/",
+        evaluation_api.UnitMonthView.as_view(),
+        name="api-rankings-unit",
+    ),
+    path(
+        "rankings/<str:month>/units/<int:unit_id>/<str:figure>/",
+        evaluation_api.DrillDownView.as_view(),
+        name="api-rankings-drill-down",
+    ),
     path("units/", views.UnitListView.as_view(), name="api-units"),
     path("categories/", views.CategoryListView.as_view(), name="api-categories"),
     path("regions/", views.RegionListView.as_view(), name="api-regions"),

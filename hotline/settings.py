@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from hotline.lib.env import env_bool, env_float, env_int, env_list, env_str
@@ -246,15 +247,46 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Follow-up: opens what a lost survey task missed, closes tickets whose window ended.
+    "sweep-follow-ups": {
+        "task": "evaluation.tasks.sweep_follow_ups",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    # Freezes last month's rankings once EVALUATION_CLOSE_AFTER_DAYS have passed; a no-op when
+    # the month is already closed, so running it hourly is cheap and survives a beat outage.
+    "close-month": {
+        "task": "evaluation.tasks.close_due_month",
+        "schedule": 3600.0,
+        "options": {"expires": 3500},
+    },
+    # Retrains the classifier from new dispatcher-confirmed labels (a no-op when there are fewer
+    # than CLASSIFIER_RETRAIN_MIN_NEW_LABELS); promoted only if it beats the active version.
+    # Sunday night: training takes a worker process for minutes.
+    "retrain-classifier": {
+        "task": "dispatch.tasks.retrain_classifier",
+        "schedule": crontab(minute=30, hour=2, day_of_week="sun"),
+        "options": {"expires": 6 * 3600},
+    },
 }
 
 # The task queued when a ticket is registered. workorders must not import dispatch, so it
 # names the task instead (STYLE.md: imports point dispatch → workorders).
 TICKET_REGISTERED_TASK = "dispatch.tasks.auto_dispatch"
+# The task queued when a ticket is resolved (it enters follow-up at once): the survey SMS. Named
+# for the same reason (imports point evaluation → workorders).
+TICKET_RESOLVED_TASK = "evaluation.tasks.send_survey"
 # A ticket still "registered" this long after submission is re-queued by the sweep.
 STALE_REGISTERED_SECONDS = env_int("STALE_REGISTERED_SECONDS", 120, minimum=1)
 # Auto-dispatch only above this confidence; below it the ticket goes to triage.
 AUTO_DISPATCH_THRESHOLD = env_float("AUTO_DISPATCH_THRESHOLD", 0.6, minimum=0.0, maximum=1.0)
+# The learned classifier (dispatch/learning.py): the weekly retrain runs when at least this many
+# new confirmed labels exist; training reads at most the newest CLASSIFIER_MAX_TRAINING_TICKETS
+# (50,000 train in minutes on one core: bench/classifier.py); each worker process checks this
+# often (seconds) whether another version became active.
+CLASSIFIER_RETRAIN_MIN_NEW_LABELS = env_int("CLASSIFIER_RETRAIN_MIN_NEW_LABELS", 200, minimum=1)
+CLASSIFIER_MAX_TRAINING_TICKETS = env_int("CLASSIFIER_MAX_TRAINING_TICKETS", 50_000, minimum=100)
+CLASSIFIER_CHECK_SECONDS = env_int("CLASSIFIER_CHECK_SECONDS", 60, minimum=0)
 # A unit may ask to return a ticket within this many days of dispatch (DESIGN.md: 2 working days).
 RETURN_WINDOW_DAYS = env_int("RETURN_WINDOW_DAYS", 2, minimum=0)
 
@@ -309,6 +341,20 @@ if "sms" in NOTIFICATION_BACKENDS and not SMS_GATEWAY_URL.startswith(("http://",
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "12345-hotline@localhost")
 # A failing backend is retried this many times, with exponential backoff, then marked failed.
 NOTIFICATION_MAX_RETRIES = env_int("NOTIFICATION_MAX_RETRIES", 6, minimum=0)
+
+# --- follow-up and evaluation (evaluation/) ------------------------------------------------------
+# Scheme and host citizens open the survey link on (it is sent by SMS); no trailing slash.
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A survey link works this long after it was sent, and only once.
+SURVEY_LINK_MAX_AGE_DAYS = env_int("SURVEY_LINK_MAX_AGE_DAYS", 7, minimum=1)
+# The agent calls when the SMS survey is still unanswered this long after it was sent.
+FOLLOW_UP_CALL_AFTER_HOURS = env_int("FOLLOW_UP_CALL_AFTER_HOURS", 24, minimum=0)
+# After this many unanswered calls the citizen counts as unreachable; the next call waits at
+# least FOLLOW_UP_RETRY_HOURS after the last one.
+FOLLOW_UP_MAX_ATTEMPTS = env_int("FOLLOW_UP_MAX_ATTEMPTS", 3, minimum=1)
+FOLLOW_UP_RETRY_HOURS = env_int("FOLLOW_UP_RETRY_HOURS", 4, minimum=0)
+# The beat task closes a month into its frozen snapshot this many days after the month ended.
+EVALUATION_CLOSE_AFTER_DAYS = env_int("EVALUATION_CLOSE_AFTER_DAYS", 3, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -11,8 +11,17 @@ from django.conf import settings
 
 from hotline.lib.errors import DomainError
 from workorders.models import InvalidReason, RequestType, Urgency
+from workorders.selectors import ORDERINGS
 
 REQUIRED = "请填写此项 (this field is required)"
+ANY = "— 全部 (any) —"
+LIGHT_CHOICES = [
+    ("", ANY),
+    ("red", "红灯：已超期 (red: overdue)"),
+    ("yellow", "黄灯：即将到期 (yellow: due soon)"),
+    ("green", "绿灯：正常 (green: on time)"),
+]
+ORDERING_CHOICES = [("", "默认 (default)"), *ORDERINGS.items()]
 
 
 class MultipleImageInput(forms.FileInput):
@@ -236,3 +245,59 @@ class DecisionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class PauseForm(forms.Form):
+    reason = forms.CharField(
+        label="暂停理由 (why the clock should stop)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="如等待市民补充材料；经派单员同意后停止计时 "
+        "(e.g. waiting for the citizen's papers; a dispatcher approves)",
+    )
+
+
+class SupervisionForm(forms.Form):
+    note = forms.CharField(
+        label="督办意见 (note to the unit)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AcknowledgeForm(forms.Form):
+    response = forms.CharField(
+        label="督办回复 (what your unit is doing about it)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# --- list filters -------------------------------------------------------------------------------
+
+
+class LightFilterForm(forms.Form):
+    """The light filter and the "most overdue first" sort, for every list of tickets.
+
+    Renders the query string only; the filtering is ``selectors.TicketFilter``."""
+
+    light = forms.ChoiceField(
+        label="灯色 (light)",
+        required=False,
+        choices=LIGHT_CHOICES,
+        error_messages={
+            "invalid_choice": "灯色应为 red、yellow 或 green (light must be red, yellow or green)"
+        },
+    )
+    ordering = forms.ChoiceField(
+        label="排序 (sort)",
+        required=False,
+        choices=ORDERING_CHOICES,
+        error_messages={"invalid_choice": "未知的排序方式 (unknown ordering)"},
+    )
+
+
+class WorkbenchFilterForm(LightFilterForm):
+    tab = forms.CharField(required=False, widget=forms.HiddenInput)
+    q = forms.CharField(label="搜索 (search)", required=False)
+    field_order = ["tab", "q", "light", "ordering"]

@@ -38,11 +38,11 @@ def test_full_lifecycle(city, dispatcher, unit_staff, street_staff, followup_age
     assert detail["pending_extension"] is None
     assert _time(detail["resolve_due_at"]) == _time(asked["requested_due_at"])
 
-    # Resolved, then the follow-up finds it unsolved: back to the same lead unit.
+    # Resolved, it enters follow-up at once; the follow-up finds it unsolved: back to the same
+    # lead unit. (The survey task does not run here: no follow-up round, so the ticket actions
+    # work on their own; tests/evaluation drive the rounds.)
     reply = {"reply": "路灯已修复，经现场确认恢复照明。"}
-    assert ok(post(unit_staff, ticket_id, "resolve", reply))["status"] == Status.RESOLVED
-    agent_done = ok(post(followup_agent, ticket_id, "follow-up/start"))
-    assert agent_done["status"] == Status.FOLLOW_UP
+    assert ok(post(unit_staff, ticket_id, "resolve", reply))["status"] == Status.FOLLOW_UP
     reopened = ok(post(followup_agent, ticket_id, "reopen", {"reason": "市民反映仍然不亮"}))
     assert (reopened["status"], reopened["reopen_count"]) == (Status.DISPATCHED, 1)
     assert reopened["lead_unit"]["name"] == "市城市管理委员会"
@@ -51,7 +51,6 @@ def test_full_lifecycle(city, dispatcher, unit_staff, street_staff, followup_age
     ok(post(unit_staff, ticket_id, "accept"))
     ok(post(unit_staff, ticket_id, "contact", {"note": "再次联系市民"}))
     ok(post(unit_staff, ticket_id, "resolve", {"reply": "已更换整段线路，路灯恢复正常。"}))
-    ok(post(followup_agent, ticket_id, "follow-up/start"))
     closed = ok(post(followup_agent, ticket_id, "close", {"note": "市民满意"}))
     assert closed["status"] == Status.CLOSED and closed["closed_at"]
 
@@ -160,7 +159,7 @@ def test_answer_directly(city, operator):
 
     answered = ok(post(operator, ticket.pk, "answer", {"reply": "可在社保网上服务平台办理。"}))
 
-    assert answered["status"] == Status.RESOLVED and answered["lead_unit"] is None
+    assert answered["status"] == Status.FOLLOW_UP and answered["lead_unit"] is None
     assert answered["reply"] == "可在社保网上服务平台办理。"
 
 

@@ -51,7 +51,8 @@ ACTIONS = {
     "merge":            (401, 403, 404, 200, 200, 404, 404, 403, 403, 200),
     "invalid":          (401, 403, 404, 200, 200, 404, 404, 403, 403, 200),
     "dispatch":         (401, 403, 404, 403, 200, 404, 404, 403, 403, 200),
-    "follow-up/start":  (401, 403, 404, 403, 200, 403, 404, 200, 403, 200),
+    # Resolving enters follow-up by itself: starting it again is a conflict for those who may.
+    "follow-up/start":  (401, 403, 404, 403, 409, 403, 404, 409, 403, 409),
     "close":            (401, 403, 404, 403, 200, 403, 404, 200, 403, 200),
     "reopen":           (401, 403, 404, 403, 200, 403, 404, 200, 403, 200),
     "reveal-contact":   (401, 403, 404, 403, 403, 200, 404, 403, 403, 403),
@@ -69,7 +70,7 @@ def people(request, city, citizen, dispatcher, unit_staff, followup_agent):
 
 def arrange(endpoint: str, p: dict, city) -> tuple[int, dict]:
     """A ticket of ``p["citizen"]`` in the state the endpoint needs, and a valid body."""
-    d, unit, fup, cit = p["dispatcher"], p["unit_staff"], p["followup_agent"], p["citizen"]
+    d, unit, cit = p["dispatcher"], p["unit_staff"], p["citizen"]
     if endpoint in ("accept", "return", "reveal-contact"):
         return given_dispatched(city, d, cit).pk, {"reason": "不属于本单位的职责范围"}
     if endpoint in ("contact", "progress"):
@@ -102,9 +103,7 @@ def arrange(endpoint: str, p: dict, city) -> tuple[int, dict]:
             "reason_code": "spam",
             "lead_unit": city.urban_management.pk,
         }
-    ticket = given_resolved(city, d, unit, cit)
-    if endpoint in ("close", "reopen"):
-        services.ticket_start_follow_up(ticket_id=ticket.pk, actor=fup)
+    ticket = given_resolved(city, d, unit, cit)  # in follow-up
     return ticket.pk, {"note": "市民满意", "reason": "市民反映路灯仍然不亮"}
 
 

@@ -54,10 +54,10 @@ def test_resolved_ticket_shows_reply_and_hides_staff(city, dispatcher, unit_staf
 
     data = track(ticket.number, ticket.query_code).json()
 
-    assert data["status"] == "resolved"
+    assert data["status"] == "follow_up"  # resolving enters follow-up at once
     assert data["reply"] == "路灯已修复，经现场确认恢复照明。"
     kinds = [event["kind"] for event in data["timeline"]]
-    assert kinds[0] == "registered" and kinds[-1] == "resolved"
+    assert kinds[0] == "registered" and kinds[-2:] == ["resolved", "follow_up_started"]
     assert all(set(event) == {"kind", "label", "at", "unit", "text"} for event in data["timeline"])
     assert "城管委小刘" not in str(data)  # no staff names on the public page
 
@@ -72,8 +72,8 @@ def test_merged_ticket_shows_the_master_result(city, operator, dispatcher, unit_
     assert data["status"] == "merged"
     assert data["merged_into"] == {
         "number": master.number,
-        "status": "resolved",
-        "status_label": "已办结 (resolved)",
+        "status": "follow_up",
+        "status_label": "回访中 (follow-up)",
         "reply": "路灯已修复，经现场确认恢复照明。",
     }
 

@@ -165,7 +165,6 @@ def test_reopen_restarts_the_clock(city, dispatcher, unit_staff, followup_agent)
     # Follow-up within 5 working days of the resolution.
     assert resolved.follow_up_due_at == at(2026, 3, 10, 17, 30)
     with time_machine.travel(at(2026, 3, 6, 17), tick=False):
-        services.ticket_start_follow_up(ticket_id=ticket.pk, actor=followup_agent)
         services.ticket_reopen(ticket_id=ticket.pk, actor=followup_agent, reason="市民称仍不亮")
     reopened = fresh(ticket)
     assert reopened.accept_due_at == at(2026, 3, 9, 10, 30)

@@ -71,8 +71,8 @@ def test_full_path_to_closed(in_progress, unit_staff, followup_agent):
     ticket = services.ticket_resolve(
         ticket_id=in_progress.pk, actor=unit_staff, reply="已更换灯泡，路灯恢复正常照明。"
     )
-    assert ticket.status == Status.RESOLVED and ticket.resolved_at
-    services.ticket_start_follow_up(ticket_id=ticket.pk, actor=followup_agent)
+    # Resolving enters follow-up in the same transaction (two events).
+    assert ticket.status == Status.FOLLOW_UP and ticket.resolved_at
     ticket = services.ticket_close(ticket_id=ticket.pk, actor=followup_agent, note="市民满意")
     assert ticket.status == Status.CLOSED
     kinds = list(ticket.events.values_list("kind", flat=True))
@@ -206,7 +206,6 @@ def test_reopen_goes_back_to_same_lead_and_counts(in_progress, unit_staff, follo
     services.ticket_resolve(
         ticket_id=in_progress.pk, actor=unit_staff, reply="已更换灯泡恢复照明。"
     )
-    services.ticket_start_follow_up(ticket_id=in_progress.pk, actor=followup_agent)
     ticket = services.ticket_reopen(
         ticket_id=in_progress.pk, actor=followup_agent, reason="市民称仍不亮"
     )
@@ -225,7 +224,7 @@ def test_answer_directly_merge_and_invalid(city, operator):
     answered = services.ticket_answer_directly(
         ticket_id=inquiry.pk, actor=operator, reply="可到各区社保中心或通过官方应用补办。"
     )
-    assert answered.status == Status.RESOLVED
+    assert answered.status == Status.FOLLOW_UP  # the center asks the citizen too
     master, duplicate, spam = street_light_ticket(), street_light_ticket(), street_light_ticket()
     merged = services.ticket_merge(
         ticket_id=duplicate.pk, master_number=master.number, actor=operator

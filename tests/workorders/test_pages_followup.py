@@ -1,35 +1,66 @@
-"""The follow-up agent's console and the one whole journey of a ticket through the pages."""
+"""The follow-up agent's console and the one whole journey of a ticket through the pages.
+
+Resolving a ticket enters follow-up by itself; the survey task (evaluation.tasks.send_survey) is
+called directly here, standing in for the worker, to open the round and send the SMS.
+"""
+
+import re
 
 from dispatch.services import ticket_auto_dispatch
+from evaluation.models import FollowUpResult
+from evaluation.services import follow_up_open
 from tests.pages import PHONE, photo, resolved
-from workorders.models import EventKind, Status, Ticket
+from workorders.models import EventKind, Notification, Status, Ticket
 
 
-def test_followup_list_shows_resolved_tickets_with_the_citizens_phone(
-    client, city, dispatcher, unit_staff, followup_agent
+def in_follow_up(city, dispatcher, unit_staff, **overrides):
+    ticket = resolved(city, dispatcher, unit_staff, **overrides)
+    return ticket, follow_up_open(ticket_id=ticket.pk)
+
+
+def test_console_lists_calls_due_with_the_citizens_phone(
+    client, city, dispatcher, unit_staff, followup_agent, settings
 ):
-    ticket = resolved(city, dispatcher, unit_staff)
+    settings.FOLLOW_UP_CALL_AFTER_HOURS = 0  # the SMS went unanswered: call now
+    ticket, follow_up = in_follow_up(city, dispatcher, unit_staff)
     client.force_login(followup_agent)
 
     html = client.get("/follow-up/").content.decode()
 
     assert ticket.number in html
     assert f'href="tel:{PHONE}"' in html
-    assert f'action="/follow-up/tickets/{ticket.pk}/start/"' in html
+    assert f'action="/follow-up/follow-ups/{follow_up.pk}/call/"' in html
 
 
-def test_start_close_and_reopen(client, city, dispatcher, unit_staff, followup_agent):
-    closing = resolved(city, dispatcher, unit_staff)
-    reopening = resolved(city, dispatcher, unit_staff, content="学院路的路灯不亮了")
+def test_record_a_call_solved_closes_and_unsolved_reopens(
+    client, city, dispatcher, unit_staff, followup_agent
+):
+    closing, closing_round = in_follow_up(city, dispatcher, unit_staff)
+    reopening, reopening_round = in_follow_up(
+        city, dispatcher, unit_staff, content="学院路的路灯不亮了"
+    )
     client.force_login(followup_agent)
+    answers = {"outcome": "reached", "contacted": "yes", "satisfaction": "satisfied"}
 
-    for ticket in (closing, reopening):
-        response = client.post(
-            f"/follow-up/tickets/{ticket.pk}/start/", {"next": "/follow-up/"}, follow=True
-        )
-        assert "已开始回访" in response.content.decode()
-    client.post(f"/follow-up/tickets/{closing.pk}/close/", {"note": "市民表示已解决，满意"})
-    client.post(f"/follow-up/tickets/{reopening.pk}/reopen/", {"reason": "市民说路灯还是不亮"})
+    response = client.post(
+        f"/follow-up/follow-ups/{closing_round.pk}/call/",
+        {f"f{closing_round.pk}-{k}": v for k, v in {**answers, "solved": "yes"}.items()},
+        follow=True,
+    )
+    assert "已记录回访电话" in response.content.decode()
+    client.post(
+        f"/follow-up/follow-ups/{reopening_round.pk}/call/",
+        {
+            f"f{reopening_round.pk}-{k}": v
+            for k, v in {
+                **answers,
+                "solved": "no",
+                "satisfaction": "dissatisfied",
+                "decision": "reopen",
+                "reason": "市民说路灯还是不亮",
+            }.items()
+        },
+    )
 
     closing.refresh_from_db()
     reopening.refresh_from_db()
@@ -37,24 +68,23 @@ def test_start_close_and_reopen(client, city, dispatcher, unit_staff, followup_a
     assert (reopening.status, reopening.reopen_count) == (Status.DISPATCHED, 1)
 
 
-def test_closing_before_follow_up_started_is_a_conflict(
+def test_closing_before_the_outcome_is_recorded_is_a_conflict(
     client, city, dispatcher, unit_staff, followup_agent
 ):
-    ticket = resolved(city, dispatcher, unit_staff)
+    ticket, _ = in_follow_up(city, dispatcher, unit_staff)
     client.force_login(followup_agent)
 
     response = client.post(f"/follow-up/tickets/{ticket.pk}/close/", {"note": "好"})
 
     assert response.status_code == 409
-    assert "不能执行此操作" in response.content.decode()
+    assert "请先在回访台记录回访结果" in response.content.decode()
     ticket.refresh_from_db()
-    assert ticket.status == Status.RESOLVED
+    assert ticket.status == Status.FOLLOW_UP
 
 
 def test_reopen_needs_a_reason(client, city, dispatcher, unit_staff, followup_agent):
-    ticket = resolved(city, dispatcher, unit_staff)
+    ticket = resolved(city, dispatcher, unit_staff)  # no round opened: the plain ticket action
     client.force_login(followup_agent)
-    client.post(f"/follow-up/tickets/{ticket.pk}/start/")
 
     response = client.post(f"/follow-up/tickets/{ticket.pk}/reopen/", {"reason": ""})
 
@@ -63,14 +93,15 @@ def test_reopen_needs_a_reason(client, city, dispatcher, unit_staff, followup_ag
 
 
 def test_unit_staff_cannot_follow_up(client, city, dispatcher, unit_staff):
-    ticket = resolved(city, dispatcher, unit_staff)
+    ticket, follow_up = in_follow_up(city, dispatcher, unit_staff)
     client.force_login(unit_staff)
 
-    assert client.post(f"/follow-up/tickets/{ticket.pk}/start/").status_code == 403
+    assert client.post(f"/follow-up/tickets/{ticket.pk}/close/").status_code == 403
+    assert client.post(f"/follow-up/follow-ups/{follow_up.pk}/call/").status_code == 403
 
 
-def test_a_ticket_from_submission_to_closing_through_the_pages(
-    client, city, unit_staff, followup_agent
+def test_a_ticket_from_submission_to_the_citizens_verdict_through_the_pages(
+    client, city, unit_staff
 ):
     # The citizen submits on the web form.
     client.post(
@@ -98,21 +129,25 @@ def test_a_ticket_from_submission_to_closing_through_the_pages(
     staff.post(f"/tickets/{ticket.pk}/contact/", {"note": "已电话联系市民，约定明天维修"})
     staff.post(f"/tickets/{ticket.pk}/resolve/", {"reply": "已更换路灯灯泡，现已恢复照明。"})
 
-    # The follow-up agent calls the citizen and closes it.
-    agent = client.__class__()
-    agent.force_login(followup_agent)
-    assert number in agent.get("/follow-up/").content.decode()
-    agent.post(f"/follow-up/tickets/{ticket.pk}/start/")
-    agent.post(f"/follow-up/tickets/{ticket.pk}/close/", {"note": "市民确认已解决，满意"})
+    # The survey task sends the SMS with its link; the citizen answers on the phone.
+    follow_up_open(ticket_id=ticket.pk)
+    sms = Notification.objects.get(kind="survey")
+    assert sms.recipients[0]["phone"] == PHONE
+    link = re.search(r"https?://[^/\s]+(/follow-up/survey/\S+/)", sms.body)[1]
+    assert "中关村大街路灯不亮" in client.get(link).content.decode()
+    response = client.post(
+        link, {"contacted": "yes", "solved": "yes", "satisfaction": "satisfied"}, follow=True
+    )
+    assert "感谢您的评价" in response.content.decode()
 
-    # The citizen sees the reply on the tracking page.
+    # The citizen sees the result on the tracking page.
     response = client.post("/track/", {"number": number, "query_code": code}, follow=True)
     html = response.content.decode()
     assert "已归档" in html
     assert "已更换路灯灯泡，现已恢复照明。" in html
-    assert "联系诉求人" in html
     ticket.refresh_from_db()
     assert ticket.status == Status.CLOSED
+    assert ticket.follow_ups.get().result == FollowUpResult.ANSWERED
     kinds = list(ticket.events.values_list("kind", flat=True))
     assert kinds == [
         EventKind.REGISTERED,
@@ -121,5 +156,7 @@ def test_a_ticket_from_submission_to_closing_through_the_pages(
         EventKind.CONTACTED,
         EventKind.RESOLVED,
         EventKind.FOLLOW_UP_STARTED,
+        EventKind.SURVEY_SENT,
+        EventKind.FOLLOW_UP_ANSWERED,
         EventKind.CLOSED,
     ]

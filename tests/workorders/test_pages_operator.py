@@ -65,7 +65,7 @@ def test_operator_answers_an_inquiry_directly(client, db, operator):
     assert response.redirect_chain[-1][0] == "/operator/"
     assert "已直接答复" in response.content.decode()
     ticket.refresh_from_db()
-    assert ticket.status == Status.RESOLVED
+    assert ticket.status == Status.FOLLOW_UP  # answered: the center asks the citizen too
     assert ticket.events.filter(kind=EventKind.ANSWERED, actor=operator).exists()
 
 

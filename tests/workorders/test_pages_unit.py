@@ -114,7 +114,7 @@ def test_unit_works_a_ticket_through_the_page(client, city, dispatcher, unit_sta
     )
     assert "已办结" in response.content.decode()
     ticket.refresh_from_db()
-    assert ticket.status == Status.RESOLVED
+    assert ticket.status == Status.FOLLOW_UP  # resolving enters follow-up
     assert ticket.reply == "已更换灯泡，路灯恢复正常。"
 
 

@@ -163,9 +163,9 @@ def test_resolving_ends_the_pause_on_the_record(in_progress, unit_staff, dispatc
         reply="已根据市民材料完成维修。",
     )
     ticket = fresh(in_progress)
-    assert ticket.status == Status.RESOLVED and ticket.paused_at is None
+    assert ticket.status == Status.FOLLOW_UP and ticket.paused_at is None
     assert ticket.resolve_due_at == at(2026, 3, 10, 10)  # one paused day added
-    assert kinds(ticket)[-2:] == ["resumed", "resolved"]
+    assert kinds(ticket)[-3:] == ["resumed", "resolved", "follow_up_started"]
     assert ticket.pauses.get().status == PauseStatus.ENDED
 
 

@@ -14,10 +14,12 @@ from rest_framework import serializers
 
 from workorders import selectors
 from workorders.access import CENTER_ROLES, citizen_view, role_of
+from workorders.lights import light_name, ticket_supervisions
 from workorders.models import (
     Category,
     Channel,
     InvalidReason,
+    PauseStatus,
     Region,
     RequestStatus,
     RequestType,
@@ -234,6 +236,26 @@ def timeline_for(*, user, ticket: Ticket) -> list[dict]:
     return StaffEventSerializer(events, many=True).data
 
 
+# A light as the API names it (workorders.lights.light_name); "" while that clock does not run.
+# Described and constrained by a pattern, not an enum: four fields sharing one enum make
+# drf-spectacular warn about the enum's name unless settings name it.
+LIGHT_SCHEMA = {
+    "type": "string",
+    "pattern": "^(green|yellow|red)?$",
+    "description": "green 正常 / yellow 即将到期 / red 已超期；空串表示未计时 "
+    "(green on time, yellow due soon, red overdue; empty: the clock does not run)",
+}
+# The annotations every list selector (and ticket_detail in the views) puts on the rows.
+LIGHT_FIELDS = ("light", "accept_light", "contact_light", "resolve_light")
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    profile = getattr(user, "profile", None)
+    return (profile.display_name if profile else "") or user.username
+
+
 class TicketListSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
@@ -254,6 +276,42 @@ class TicketListSerializer(serializers.Serializer):
     accept_due_at = serializers.DateTimeField()
     contact_due_at = serializers.DateTimeField()
     resolve_due_at = serializers.DateTimeField()
+    # Lights: derived in the list's own SQL (workorders.lights), no query per row.
+    light = serializers.SerializerMethodField(help_text="工单总灯色，取三项中最严重者 (overall)")
+    accept_light = serializers.SerializerMethodField(help_text="签收 (accept)")
+    contact_light = serializers.SerializerMethodField(help_text="联系诉求人 (contact)")
+    resolve_light = serializers.SerializerMethodField(help_text="办结 (resolve)")
+    accept_warn_at = serializers.DateTimeField(
+        allow_null=True, help_text="签收黄灯时刻 (accept turns yellow)"
+    )
+    contact_warn_at = serializers.DateTimeField(
+        allow_null=True, help_text="联系黄灯时刻 (contact turns yellow)"
+    )
+    resolve_warn_at = serializers.DateTimeField(
+        allow_null=True, help_text="办结黄灯时刻 (resolve turns yellow)"
+    )
+    follow_up_due_at = serializers.DateTimeField(allow_null=True, help_text="回访时限")
+    paused_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="暂停计时的时刻；非空表示计时已暂停，灯色停在该时刻 "
+        "(set while an approved pause stops the clock; the light stays as it was then)",
+    )
+
+    @extend_schema_field(LIGHT_SCHEMA)
+    def get_light(self, ticket) -> str:
+        return light_name(ticket.light)
+
+    @extend_schema_field(LIGHT_SCHEMA)
+    def get_accept_light(self, ticket) -> str:
+        return light_name(ticket.accept_light)
+
+    @extend_schema_field(LIGHT_SCHEMA)
+    def get_contact_light(self, ticket) -> str:
+        return light_name(ticket.contact_light)
+
+    @extend_schema_field(LIGHT_SCHEMA)
+    def get_resolve_light(self, ticket) -> str:
+        return light_name(ticket.resolve_light)
 
     @extend_schema_field(NamedRefSerializer(allow_null=True))
     def get_category(self, ticket) -> dict | None:
@@ -335,6 +393,62 @@ class ExtensionRequestSerializer(ReturnRequestSerializer):
     requested_due_at = serializers.DateTimeField()
 
 
+class PauseSerializer(serializers.Serializer):
+    """A request to stop the resolve clock, and the pause once approved."""
+
+    id = serializers.IntegerField()
+    ticket_id = serializers.IntegerField()
+    ticket_number = serializers.CharField(source="ticket.number")
+    unit = serializers.SerializerMethodField()
+    reason = serializers.CharField()
+    status = serializers.SerializerMethodField()
+    requested_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_note = serializers.CharField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(NamedRefSerializer)
+    def get_unit(self, pause) -> dict | None:
+        return _ref(pause.unit)
+
+    @extend_schema_field(
+        {
+            "type": "string",
+            "description": "pending 待审核 / active 暂停中 / rejected 已驳回 / ended 已恢复",
+        }
+    )
+    def get_status(self, pause) -> str:
+        return pause.status
+
+
+class SupervisionSerializer(serializers.Serializer):
+    """A 督办 notice to a unit, and the unit's answer."""
+
+    id = serializers.IntegerField()
+    ticket_id = serializers.IntegerField()
+    ticket_number = serializers.CharField(source="ticket.number")
+    unit = serializers.SerializerMethodField()
+    note = serializers.CharField(help_text="督办意见 (the center's note)")
+    created_by = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    acknowledged_by = serializers.SerializerMethodField()
+    acknowledged_at = serializers.DateTimeField(
+        allow_null=True, help_text="为空表示单位尚未回复 (empty: not answered yet)"
+    )
+    response = serializers.CharField(help_text="单位回复 (the unit's answer)")
+
+    @extend_schema_field(NamedRefSerializer)
+    def get_unit(self, notice) -> dict | None:
+        return _ref(notice.unit)
+
+    def get_created_by(self, notice) -> str:
+        return _person(notice.created_by)
+
+    def get_acknowledged_by(self, notice) -> str:
+        return _person(notice.acknowledged_by)
+
+
 class TicketDetailSerializer(TicketListSerializer):
     """One ticket as ``context["user"]`` may see it (access.citizen_view decides the citizen)."""
 
@@ -354,6 +468,8 @@ class TicketDetailSerializer(TicketListSerializer):
     attachments = serializers.SerializerMethodField()
     pending_return = serializers.SerializerMethodField()
     pending_extension = serializers.SerializerMethodField()
+    pause = serializers.SerializerMethodField()
+    supervisions = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
 
     @property
@@ -401,9 +517,42 @@ class TicketDetailSerializer(TicketListSerializer):
     def get_pending_extension(self, ticket) -> dict | None:
         return self._pending(ticket.extension_requests, ExtensionRequestSerializer)
 
+    @extend_schema_field(
+        PauseSerializer(
+            allow_null=True,
+            help_text="待审核或进行中的暂停计时；市民不可见 (pending or running pause; staff only)",
+        )
+    )
+    def get_pause(self, ticket) -> dict | None:
+        if role_of(self._user) == Role.CITIZEN:
+            return None
+        pause = (
+            ticket.pauses.filter(status__in=[PauseStatus.PENDING, PauseStatus.ACTIVE])
+            .select_related("unit")
+            .first()
+        )
+        return PauseSerializer(pause).data if pause else None
+
+    @extend_schema_field(
+        SupervisionSerializer(many=True, help_text="督办记录；市民不可见 (staff only)")
+    )
+    def get_supervisions(self, ticket) -> list[dict]:
+        if role_of(self._user) == Role.CITIZEN:
+            return []
+        notices = ticket_supervisions(ticket=ticket).select_related(
+            "ticket", "created_by__profile", "acknowledged_by__profile"
+        )
+        return SupervisionSerializer(notices, many=True).data
+
     @extend_schema_field(TIMELINE_SCHEMA)
     def get_timeline(self, ticket) -> list[dict]:
         return timeline_for(user=self._user, ticket=ticket)
+
+
+class UnitLightCountsSerializer(serializers.Serializer):
+    red = serializers.IntegerField(help_text="红灯工单数 (overdue)")
+    yellow = serializers.IntegerField(help_text="黄灯工单数 (due soon)")
+    supervisions = serializers.IntegerField(help_text="待回复督办数 (notices to answer)")
 
 
 class RevealedContactSerializer(serializers.Serializer):
@@ -504,6 +653,10 @@ class ProgressInputSerializer(serializers.Serializer):
 
 class ReasonInputSerializer(serializers.Serializer):
     reason = _text("理由 (reason)")
+
+
+class ResponseInputSerializer(serializers.Serializer):
+    response = _text("督办回复：正在如何处理 (what the unit is doing about it)")
 
 
 class DecisionInputSerializer(serializers.Serializer):

@@ -29,7 +29,17 @@ from workorders import selectors, services
 from workorders.access import role_of, ticket_get_for_user
 from workorders.api import serializers as s
 from workorders.api.parsers import BODY_LIMITS, JSONParser, RequestTooLarge
-from workorders.models import Assignment, Category, Channel, Region, Role, Ticket, Unit
+from workorders.lights import open_supervisions, unit_light_counts
+from workorders.models import (
+    Assignment,
+    Category,
+    Channel,
+    Region,
+    Role,
+    Supervision,
+    Ticket,
+    Unit,
+)
 from workorders.services.lifecycle import INTAKE_ROLES
 
 _ERROR_DESCRIPTIONS = {
@@ -86,11 +96,27 @@ class SelectorFilters(DjangoFilterBackend):
 
 
 class TicketFilterSchema(selectors.TicketFilter):
-    """TicketFilter as the schema shows it: "unit" is a unit id (no Ticket field to infer it from)."""
+    """TicketFilter as the schema shows it: "unit" is a unit id (no Ticket field to infer it
+    from), "light" one of three names."""
 
     @extend_schema_field(OpenApiTypes.INT)
     def filter_unit(self, queryset, name, value):
         return super().filter_unit(queryset, name, value)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def filter_lead_unit(self, queryset, name, value):
+        return super().filter_lead_unit(queryset, name, value)
+
+    @extend_schema_field(
+        {
+            "type": "string",
+            "enum": ["red", "yellow", "green"],
+            "description": "只看此灯色的工单：red 已超期 / yellow 即将到期 / green 正常 "
+            "(only tickets whose overall light is this)",
+        }
+    )
+    def filter_light(self, queryset, name, value):
+        return super().filter_light(queryset, name, value)
 
 
 class ListView(ApiMixin, generics.ListAPIView):
@@ -112,8 +138,16 @@ class TicketQueueView(ListView):
         return type(self).selector(user=self.request.user, filters=self.request.query_params)
 
 
+def with_lights(ticket: Ticket) -> Ticket:
+    """One ticket from the access funnel, with the lights the list selectors annotate."""
+    lights = Ticket.objects.with_lights().filter(pk=ticket.pk).values(*s.LIGHT_FIELDS).get()
+    for name, value in lights.items():
+        setattr(ticket, name, value)
+    return ticket
+
+
 def ticket_detail(user, pk: int) -> dict:
-    ticket = ticket_get_for_user(user=user, pk=pk)
+    ticket = with_lights(ticket_get_for_user(user=user, pk=pk))
     active = Assignment.objects.filter(active=True).select_related("unit")
     prefetch_related_objects([ticket], Prefetch("assignments", queryset=active))
     return s.TicketDetailSerializer(ticket, context={"user": user}).data
@@ -240,6 +274,37 @@ class UnitWorkbenchView(TicketQueueView):
         )
 
 
+@extend_schema_view(
+    get=extend_schema(
+        summary="本单位待回复的督办 (open supervision notices of my unit)",
+        description="承办单位工作人员，最早的在前。(Unit staff; oldest first.)",
+        tags=["unit"],
+        responses={200: s.SupervisionSerializer(many=True), **errors(401, 403)},
+    )
+)
+class UnitSupervisionsView(ListView):
+    serializer_class = s.SupervisionSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Supervision.objects.none()
+        return open_supervisions(user=self.request.user).select_related(
+            "unit", "created_by__profile"
+        )
+
+
+class UnitLightCountsView(ApiView):
+    @extend_schema(
+        summary="本单位亮灯统计 (my unit's red / yellow tickets and open supervision)",
+        description="承办单位工作人员：本单位承办（主办或协办）中的红灯、黄灯工单数与待回复督办数。"
+        "(Unit staff: the unit's own tickets by light, and notices to answer.)",
+        tags=["unit"],
+        responses={200: s.UnitLightCountsSerializer, **errors(401, 403)},
+    )
+    def get(self, request):
+        return Response(unit_light_counts(user=request.user))
+
+
 # --- actions -----------------------------------------------------------------------------------
 
 
@@ -338,6 +403,39 @@ class ExtensionView(TicketActionView):
 class ResolveView(TicketActionView):
     input_serializer = s.ReplyInputSerializer
     service = staticmethod(services.ticket_resolve)
+
+
+@action_schema(
+    "申请暂停计时 (ask to stop the resolve clock)",
+    "unit",
+    "主办单位工作人员，办理中的工单（已联系诉求人）；由派单员审核。"
+    "(Lead unit's staff, ticket in progress; a dispatcher decides.)",
+)
+class PauseView(TicketActionView):
+    input_serializer = s.ReasonInputSerializer
+    service = staticmethod(services.ticket_request_pause)
+
+
+@action_schema(
+    "恢复计时 (resume the clock)",
+    "unit",
+    "主办单位工作人员或派单员；办结时限按暂停时长顺延。"
+    "(Lead unit's staff or a dispatcher; the resolve deadline moves by the time paused.)",
+)
+class ResumeView(TicketActionView):
+    input_serializer = s.NoteInputSerializer
+    service = staticmethod(services.ticket_resume)
+
+
+@action_schema(
+    "回复督办 (acknowledge the supervision notices)",
+    "unit",
+    "被督办单位的工作人员：回复本单位在该工单上所有未回复的督办。"
+    "(Staff of the supervised unit; answers all its open notices on the ticket.)",
+)
+class AcknowledgeSupervisionView(TicketActionView):
+    input_serializer = s.ResponseInputSerializer
+    service = staticmethod(services.ticket_acknowledge_supervision)
 
 
 @action_schema(

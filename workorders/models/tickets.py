@@ -341,6 +341,13 @@ class EventKind(models.TextChoices):
     PAUSE_REJECTED = "pause_rejected", "暂停计时驳回 (pause rejected)"
     PAUSED = "paused", "暂停计时 (clock paused)"
     RESUMED = "resumed", "恢复计时 (clock resumed)"
+    # Follow-up and evaluation (evaluation.services): actions that leave the status alone.
+    SURVEY_SENT = "survey_sent", "发送回访短信 (survey sent)"
+    FOLLOW_UP_CALL = "follow_up_call", "回访电话 (follow-up call)"
+    FOLLOW_UP_ANSWERED = "follow_up_answered", "市民评价 (citizen's verdict)"
+    EXEMPTION_REQUESTED = "exemption_requested", "申请免考核 (exemption requested)"
+    EXEMPTION_APPROVED = "exemption_approved", "免考核通过 (exemption approved)"
+    EXEMPTION_REJECTED = "exemption_rejected", "免考核驳回 (exemption rejected)"
 
 
 class TicketEvent(models.Model):
@@ -366,7 +373,17 @@ class TicketEvent(models.Model):
         verbose_name = "工单事件 (ticket event)"
         verbose_name_plural = "工单事件 (ticket events)"
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket_time")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="event_ticket_time"),
+            # evaluation.scoring.event_counts: red lights and reopenings per unit in a month,
+            # WHERE kind IN (…) AND created_at in the month GROUP BY unit, kind — an index-only
+            # scan of the few rows of those kinds instead of the whole timeline table.
+            models.Index(
+                fields=["kind", "created_at", "unit", "ticket"],
+                name="event_red_reopen_month",
+                condition=Q(kind__in=["light_red", "reopened"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.created_at:%Y-%m-%d %H:%M}"

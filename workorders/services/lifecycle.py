@@ -4,12 +4,14 @@ Status changes go through ``workorders.transitions.transition``; this module dec
 for them and what else changes with them (assignments, due times, requests).
 """
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from hotline.celery import app as celery_app
 from hotline.lib.errors import Conflict, InvalidInput, NotAllowed
 from workorders.access import require_role, require_unit, ticket_get_for_user
 from workorders.deadlines import due_times, follow_up_due_at, resolve_extended
@@ -35,6 +37,8 @@ from workorders.services.deadlines import (
     pause_close_on_resolve,
 )
 from workorders.transitions import record_event, transition
+
+logger = logging.getLogger(__name__)
 
 CENTER_DECIDERS = (Role.DISPATCHER,)
 INTAKE_ROLES = (Role.OPERATOR, Role.DISPATCHER)
@@ -434,7 +438,28 @@ def ticket_resolve(*, ticket_id: int, actor, reply: str) -> Ticket:
             changes=changes,
             at=now,
         )
+        _enter_follow_up(ticket, at=now)
     return ticket
+
+
+def _enter_follow_up(ticket: Ticket, *, at: datetime) -> None:
+    """A resolved ticket enters follow-up at once (DESIGN.md: the citizen, not the unit, says
+    whether it was solved). The survey is the evaluation app's task, named in settings because
+    workorders must not import evaluation, and queued only once the resolution is committed."""
+    transition(ticket=ticket, to=Status.FOLLOW_UP, kind=EventKind.FOLLOW_UP_STARTED, at=at)
+    ticket_id = ticket.pk
+    transaction.on_commit(lambda: enqueue_resolved(ticket_id))
+
+
+def enqueue_resolved(ticket_id: int) -> bool:
+    """Queue the follow-up survey; never raise: the resolution is stored, and the follow-up
+    sweep opens what a broker outage lost."""
+    try:
+        celery_app.send_task(settings.TICKET_RESOLVED_TASK, args=[ticket_id])
+    except Exception:
+        logger.warning("broker unavailable: the survey of ticket %s waits for the sweep", ticket_id)
+        return False
+    return True
 
 
 # --- the center's decisions without a unit ------------------------------------------------------
@@ -462,6 +487,7 @@ def ticket_answer_directly(*, ticket_id: int, actor, reply: str) -> Ticket:
             },
             at=now,
         )
+        _enter_follow_up(ticket, at=now)
     return ticket
 
 
@@ -519,6 +545,7 @@ FOLLOW_UP_ROLES = (Role.FOLLOWUP_AGENT, Role.DISPATCHER)
 
 
 def ticket_start_follow_up(*, ticket_id: int, actor) -> Ticket:
+    """For tickets left "resolved" (resolving now enters follow-up by itself)."""
     require_role(actor, *FOLLOW_UP_ROLES)
     with transaction.atomic():
         ticket = _locked(ticket_id, actor)
@@ -557,10 +584,13 @@ def ticket_reopen(*, ticket_id: int, actor, reason: str) -> Ticket:
 
 
 def ticket_close(*, ticket_id: int, actor, note: str = "") -> Ticket:
-    require_role(actor, *FOLLOW_UP_ROLES)
+    """Close after follow-up. ``actor=None`` is the system: the follow-up sweep when the window
+    ends, or the citizen's survey answer that it was solved."""
+    if actor is not None:
+        require_role(actor, *FOLLOW_UP_ROLES)
     note = _text(note, field="note", label="归档说明", minimum=0)
     with transaction.atomic():
-        ticket = _locked(ticket_id, actor)
+        ticket = _locked(ticket_id, actor) if actor is not None else _system_locked(ticket_id)
         transition(
             ticket=ticket,
             to=Status.CLOSED,

@@ -33,6 +33,7 @@ from workorders.access import (
     unit_of,
 )
 from workorders.forms import (
+    AcknowledgeForm,
     ContactForm,
     DecisionForm,
     EmptyForm,
@@ -40,12 +41,25 @@ from workorders.forms import (
     InvalidForm,
     MergeForm,
     NoteForm,
+    PauseForm,
     ProgressForm,
     ReasonForm,
     ReplyForm,
+    SupervisionForm,
     apply_domain_error,
 )
-from workorders.models import Assignment, RequestStatus, Role, Status, Ticket
+from workorders.lights import DEADLINE_LABELS, ticket_supervisions
+from workorders.models import (
+    RESOLVE_RUNNING,
+    Assignment,
+    Light,
+    PauseStatus,
+    RequestStatus,
+    Role,
+    Status,
+    Ticket,
+    TicketPause,
+)
 
 STAFF_ROLES = tuple(role for role in Role.values if role != Role.CITIZEN)
 PAGE_SIZE = 25
@@ -162,6 +176,23 @@ ACTIONS: dict[str, Action] = {
         lambda t, u, d: services.ticket_resolve(ticket_id=t.pk, actor=u, reply=d["reply"]),
         "已办结 (Resolved)",
     ),
+    "request_pause": Action(
+        PauseForm,
+        lambda t, u, d: services.ticket_request_pause(ticket_id=t.pk, actor=u, reason=d["reason"]),
+        "已提交暂停计时申请，等待派单员审核 (Pause requested)",
+    ),
+    "resume": Action(
+        NoteForm,
+        lambda t, u, d: services.ticket_resume(ticket_id=t.pk, actor=u, note=d["note"]),
+        "已恢复计时，办结时限顺延 (Clock resumed)",
+    ),
+    "acknowledge_supervision": Action(
+        AcknowledgeForm,
+        lambda t, u, d: services.ticket_acknowledge_supervision(
+            ticket_id=t.pk, actor=u, response=d["response"]
+        ),
+        "已回复督办 (Supervision acknowledged)",
+    ),
     # operators and dispatchers, before dispatch
     "answer": Action(
         ReplyForm,
@@ -191,6 +222,14 @@ ACTIONS: dict[str, Action] = {
         _decide(services.ticket_decide_extension),
         "延期申请已处理 (Extension decided)",
     ),
+    "decide_pause": Action(
+        DecisionForm, _decide(services.ticket_decide_pause), "暂停申请已处理 (Pause decided)"
+    ),
+    "supervise": Action(
+        SupervisionForm,
+        lambda t, u, d: services.ticket_supervise(ticket_id=t.pk, actor=u, note=d["note"]),
+        "已督办，承办单位将收到通知 (Supervision sent to the unit)",
+    ),
     # follow-up (posted to follow-up/ URLs)
     "start_follow_up": Action(
         EmptyForm,
@@ -217,8 +256,20 @@ def _own_assignment(ticket: Ticket, user) -> Assignment | None:
     return ticket.assignments.filter(active=True, unit=unit).first()
 
 
-def available_actions(*, user, ticket: Ticket, own: Assignment | None) -> list[str]:
-    """The action forms worth showing to this user now. The services still decide."""
+def available_actions(
+    *,
+    user,
+    ticket: Ticket,
+    own: Assignment | None,
+    open_pause: TicketPause | None = None,
+    unanswered: int = 0,
+    light: int = Light.NONE,
+) -> list[str]:
+    """The action forms worth showing to this user now. The services still decide.
+
+    ``open_pause``: the ticket's pending or running pause; ``unanswered``: 督办 notices to the
+    user's unit still waiting for its answer; ``light``: the ticket's light now. 督办 is offered
+    on yellow and red tickets, what it is for (the service would take any ticket with a unit)."""
     role, status = role_of(user), ticket.status
     names: list[str] = []
     working = (Status.ACCEPTED, Status.IN_PROGRESS)
@@ -245,6 +296,12 @@ def available_actions(*, user, ticket: Ticket, own: Assignment | None) -> list[s
             names.append("request_extension")
         if lead and status == Status.IN_PROGRESS:
             names.append("resolve")
+            if open_pause is None:
+                names.append("request_pause")
+        if lead and _running(open_pause):
+            names.append("resume")
+    if role == Role.UNIT_STAFF and unanswered:
+        names.append("acknowledge_supervision")
     if role == Role.UNIT_STAFF and own is not None and not ticket.confidential:
         names.append("reveal")
     if role in (Role.OPERATOR, Role.DISPATCHER, Role.ADMIN) and status in (
@@ -259,6 +316,16 @@ def available_actions(*, user, ticket: Ticket, own: Assignment | None) -> list[s
             names.append("decide_return")
         if status in working and _pending(ticket.extension_requests):
             names.append("decide_extension")
+        if open_pause is not None and open_pause.status == PauseStatus.PENDING:
+            names.append("decide_pause")
+        if _running(open_pause):
+            names.append("resume")
+    if (
+        role in (Role.DISPATCHER, Role.LEADER, Role.ADMIN)
+        and status in RESOLVE_RUNNING
+        and light >= Light.YELLOW
+    ):
+        names.append("supervise")
     if role in (Role.FOLLOWUP_AGENT, Role.DISPATCHER, Role.ADMIN):
         if status == Status.RESOLVED:
             names.append("start_follow_up")
@@ -273,6 +340,54 @@ def _pending(requests):
     return requests.filter(status=RequestStatus.PENDING).select_related("unit").first()
 
 
+def _running(pause: TicketPause | None) -> bool:
+    return pause is not None and pause.status == PauseStatus.ACTIVE
+
+
+DEADLINE_TITLES = {
+    "accept": "签收时限 (accept by)",
+    "contact": "联系时限 (contact by)",
+    "resolve": "办结时限 (resolve by)",
+}
+
+
+def deadline_rows(ticket: Ticket, lead: Assignment | None) -> list[dict]:
+    """签收 / 联系 / 办结 for the detail page: due and warning times, the light while the clock
+    runs, and when it was met (on time or late) once it no longer does. One query for the
+    lights, computed by the same SQL expressions as every list."""
+    lights = (
+        Ticket.objects.with_lights()
+        .filter(pk=ticket.pk)
+        .values("accept_light", "contact_light", "resolve_light")
+        .first()
+    ) or {}
+    met = {
+        "accept": lead.accepted_at if lead else None,
+        "contact": lead.contacted_at if lead else None,
+        "resolve": ticket.resolved_at,
+    }
+    rows = []
+    for name, label in DEADLINE_LABELS.items():
+        due = getattr(ticket, f"{name}_due_at")
+        if due is None:
+            continue
+        light = lights.get(f"{name}_light") or Light.NONE
+        done = met[name] if light == Light.NONE else None
+        rows.append(
+            {
+                "name": name,
+                "label": label,
+                "title": DEADLINE_TITLES[name],
+                "due": due,
+                "warn": getattr(ticket, f"{name}_warn_at"),
+                "light": light,
+                "done": done,
+                "late": bool(done and done > due),
+            }
+        )
+    return rows
+
+
 def ticket_detail_context(
     request: HttpRequest,
     ticket: Ticket,
@@ -283,7 +398,34 @@ def ticket_detail_context(
 ) -> dict:
     user = request.user
     own = _own_assignment(ticket, user)
-    actions = available_actions(user=user, ticket=ticket, own=own)
+    open_pause = (
+        ticket.pauses.filter(status__in=[PauseStatus.PENDING, PauseStatus.ACTIVE])
+        .select_related("unit", "requested_by__profile")
+        .first()
+    )
+    supervisions = list(
+        ticket_supervisions(ticket=ticket).select_related(
+            "created_by__profile", "acknowledged_by__profile"
+        )
+    )
+    unit = unit_of(user)
+    unanswered = [
+        notice
+        for notice in supervisions
+        if unit is not None and notice.unit_id == unit.pk and notice.acknowledged_at is None
+    ]
+    assignments = list(ticket.assignments.select_related("unit").order_by("-active", "role", "pk"))
+    lead = next((a for a in assignments if a.active and a.role == Assignment.Role.LEAD), None)
+    deadlines = deadline_rows(ticket, lead)
+    light = max((row["light"] for row in deadlines), default=Light.NONE)
+    actions = available_actions(
+        user=user,
+        ticket=ticket,
+        own=own,
+        open_pause=open_pause,
+        unanswered=len(unanswered),
+        light=light,
+    )
     failed = failed or {}
     action_forms = {
         name: failed.get(name) or ACTIONS[name].form() for name in actions if name in ACTIONS
@@ -296,7 +438,12 @@ def ticket_detail_context(
         "citizen": citizen,
         "revealed": bool(revealed),
         "show_query_code": role_of(user) in CENTER_ROLES,
-        "assignments": ticket.assignments.select_related("unit").order_by("-active", "role", "pk"),
+        "assignments": assignments,
+        "deadlines": deadlines,
+        "light": light,
+        "open_pause": open_pause,
+        "supervisions": supervisions,
+        "unanswered": unanswered,
         "own_assignment": own,
         "attachments": ticket.attachments.order_by("pk"),
         "timeline": selectors.ticket_timeline(ticket=ticket, public_only=False).select_related(

@@ -58,7 +58,6 @@ from workorders.services import (
     ticket_request_extension,
     ticket_request_return,
     ticket_resolve,
-    ticket_start_follow_up,
 )
 
 S = Status
@@ -67,12 +66,14 @@ HISTORY_DAYS = 60
 # (status, weight) for tickets younger than 1 day / 1–7 days / older.
 OUTCOME_WEIGHTS = (
     (1, {S.TRIAGE: 14, S.DISPATCHED: 30, S.RETURN_REQUESTED: 4, S.ACCEPTED: 20,
-         S.IN_PROGRESS: 18, S.RESOLVED: 4, S.MERGED: 4, S.INVALID: 4}),
+         S.IN_PROGRESS: 18, S.FOLLOW_UP: 4, S.MERGED: 4, S.INVALID: 4}),
     (7, {S.TRIAGE: 3, S.DISPATCHED: 5, S.RETURN_REQUESTED: 3, S.ACCEPTED: 7, S.IN_PROGRESS: 25,
-         S.RESOLVED: 15, S.FOLLOW_UP: 12, S.CLOSED: 18, S.MERGED: 4, S.INVALID: 4}),
-    (None, {S.TRIAGE: 1, S.DISPATCHED: 2, S.ACCEPTED: 2, S.IN_PROGRESS: 7, S.RESOLVED: 4,
-            S.FOLLOW_UP: 5, S.CLOSED: 70, S.MERGED: 4, S.INVALID: 4}),
+         S.FOLLOW_UP: 27, S.CLOSED: 18, S.MERGED: 4, S.INVALID: 4}),
+    (None, {S.TRIAGE: 1, S.DISPATCHED: 2, S.ACCEPTED: 2, S.IN_PROGRESS: 7,
+            S.FOLLOW_UP: 9, S.CLOSED: 70, S.MERGED: 4, S.INVALID: 4}),
 )  # fmt: skip
+# Where tickets can rest: "resolved" is passed through at once (resolving enters follow-up).
+RESTING_STATUSES = [status for status in S.values if status != S.RESOLVED]
 # Busy hours of a hotline (local time): weight per hour 0–23.
 HOUR_WEIGHTS = (1, 0, 0, 0, 0, 1, 2, 5, 9, 10, 10, 9, 7, 8, 9, 9, 8, 7, 6, 6, 5, 4, 3, 2)
 
@@ -156,6 +157,29 @@ class Command(BaseCommand):
             f"{Category.objects.count()} categories, {RoutingRule.objects.count()} rules, "
             f"{Profile.objects.count()} users, {sum(by_status.values())} tickets "
             f"({', '.join(f'{k} {v}' for k, v in by_status.items())})"
+        )
+        self._train_seed_classifier()
+
+    def _train_seed_classifier(self) -> None:
+        """A fresh install works out of the box: the first classifier version learns the demo
+        tickets' categories (what the keyword rules and the demo dispatcher decided)."""
+        from dispatch.learning import classifier_train, examples_from_database
+        from dispatch.models import ClassifierSource
+        from hotline.lib.errors import DomainError
+
+        try:
+            result = classifier_train(
+                examples=examples_from_database(confirmed_only=False),
+                source=ClassifierSource.SEED,
+                source_name="seed_demo",
+            )
+        except DomainError as error:
+            self.stdout.write(f"未训练种子模型 (no seed classifier): {error.message}")
+            return
+        verdict = "已启用 (active)" if result.promoted else "未启用 (not promoted)"
+        self.stdout.write(
+            f"种子分类模型 (seed classifier) v{result.version.number} {verdict}: "
+            f"{result.data_size} tickets, held-out macro-F1 {result.metrics['macro_f1']:.3f}"
         )
 
     # --- the city ------------------------------------------------------------------------------
@@ -302,7 +326,7 @@ class Command(BaseCommand):
             plans.append(Plan(moment, outcome))
         # Every status has at least one example, even in a small demo.
         old = [plan for plan in plans if plan.registered_at < now - timedelta(days=7)]
-        for status in S.values:
+        for status in RESTING_STATUSES:
             if not any(plan.outcome == status for plan in plans):
                 counts = Counter(plan.outcome for plan in old)
                 rng.choice([plan for plan in old if counts[plan.outcome] > 1]).outcome = status
@@ -434,7 +458,7 @@ class Command(BaseCommand):
             self._step(timedelta(minutes=1), timedelta(minutes=10))
             ticket_mark_invalid(ticket_id=ticket.pk, actor=operator, reason_code=code, note=note)
             return
-        if plan.outcome in (S.RESOLVED, S.FOLLOW_UP, S.CLOSED) and rng.random() < 0.2:
+        if plan.outcome in (S.FOLLOW_UP, S.CLOSED) and rng.random() < 0.2:
             title, content, reply = rng.choice(demo.INQUIRIES)
             ticket = self._register(title, content, "", request_type=RequestType.INQUIRY)
             self._step(timedelta(minutes=2), timedelta(minutes=8))
@@ -586,11 +610,10 @@ class Command(BaseCommand):
                 ticket_contact(ticket_id=ticket.pk, actor=staff, note=note)
 
     def _follow_up(self, ticket: Ticket, outcome: str, *, reopen: bool, leaf_name: str = ""):
-        if outcome == S.RESOLVED:
-            return
+        # Resolving entered follow-up already; the survey tasks queued on commit send the SMS
+        # of the tickets still in follow-up when a worker runs.
         agent = self.city.users["followup"]
         self._step(timedelta(hours=2), timedelta(days=2))
-        ticket_start_follow_up(ticket_id=ticket.pk, actor=agent)
         if outcome == S.FOLLOW_UP:
             return
         if reopen:
@@ -607,7 +630,5 @@ class Command(BaseCommand):
             ticket_resolve(
                 ticket_id=ticket.pk, actor=self._lead_staff(ticket), reply=f"重新办理：{reply}"
             )
-            self._step(timedelta(hours=2), timedelta(days=1))
-            ticket_start_follow_up(ticket_id=ticket.pk, actor=agent)
         self._step(timedelta(minutes=10), timedelta(days=1))
         ticket_close(ticket_id=ticket.pk, actor=agent, note=self.rng.choice(demo.CLOSE_NOTES))

@@ -1,0 +1,193 @@
+"""The follow-up agent's console: calls due, "not solved" verdicts to decide, SMS answers awaited;
+recording a call; and the ticket page's close / reopen, which complete the follow-up round.
+
+Adapters only: parse the form, call one evaluation service, render.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from evaluation import selectors, services
+from evaluation.forms import CallForm, DecisionForm
+from evaluation.selectors import CONSOLE_TABS, FOLLOW_UP_ROLES
+from hotline.lib.errors import DomainError, InvalidInput
+from workorders.access import citizen_view, ticket_get_for_user
+from workorders.forms import NoteForm, ReasonForm, apply_domain_error
+from workorders.views.common import (
+    render_error,
+    render_ticket_detail,
+    role_required,
+    run_ticket_action,
+    safe_next,
+)
+
+PAGE_SIZE = 20
+
+
+def _console(request: HttpRequest, *, failed: dict | None = None, error=None, status=200):
+    tab = request.GET.get("tab") or "due"
+    if tab not in CONSOLE_TABS:
+        tab = "due"
+    queryset = selectors.follow_up_queue(user=request.user, tab=tab)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    failed = failed or {}
+    for follow_up in page:
+        follow_up.citizen = citizen_view(request.user, follow_up.ticket)
+        follow_up.call_form = failed.get(("call", follow_up.pk)) or CallForm(
+            prefix=f"f{follow_up.pk}", initial={"decision": "reopen"}
+        )
+        follow_up.decision_form = failed.get(("decide", follow_up.pk)) or DecisionForm(
+            prefix=f"d{follow_up.pk}"
+        )
+    context = {
+        "tab": tab,
+        "tabs": [
+            (name, label, count)
+            for (name, label), count in zip(
+                CONSOLE_TABS.items(),
+                selectors.console_counts(user=request.user).values(),
+                strict=True,
+            )
+        ],
+        "page": page,
+        "legacy": selectors.legacy_resolved(user=request.user)[:50],
+        "error": error,
+    }
+    return render(request, "evaluation/followup.html", context, status=status)
+
+
+@role_required(*FOLLOW_UP_ROLES)
+def followup(request: HttpRequest) -> HttpResponse:
+    return _console(request)
+
+
+def _back(request: HttpRequest) -> str:
+    return safe_next(request, reverse("evaluation:followup"))
+
+
+@require_POST
+@role_required(*FOLLOW_UP_ROLES)
+def record_call(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        follow_up = selectors.follow_up_get(user=request.user, pk=pk)
+    except DomainError as error:
+        return render_error(request, error)
+    form = CallForm(request.POST, prefix=f"f{pk}")
+    if not form.is_valid():
+        error = InvalidInput("提交的内容有误，请检查后重试 (please correct the errors)")
+        return _console(request, failed={("call", pk): form}, error=error, status=400)
+    data = form.cleaned_data
+    try:
+        follow_up = services.follow_up_record_call(
+            follow_up_id=follow_up.pk,
+            actor=request.user,
+            outcome=data["outcome"],
+            contacted=data["contacted"] or None,
+            solved=data["solved"] or None,
+            satisfaction=data["satisfaction"],
+            comment=data["comment"],
+            note=data["note"],
+            decision=data["decision"],
+            reason=data["reason"],
+        )
+    except DomainError as error:
+        apply_domain_error(form, error)
+        return _console(request, failed={("call", pk): form}, error=error, status=error.http_status)
+    messages.success(
+        request,
+        f"{follow_up.ticket.number}：已记录回访电话（{follow_up.get_result_display()}） "
+        "(call recorded)",
+    )
+    return redirect(_back(request))
+
+
+@require_POST
+@role_required(*FOLLOW_UP_ROLES)
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        follow_up = selectors.follow_up_get(user=request.user, pk=pk)
+    except DomainError as error:
+        return render_error(request, error)
+    form = DecisionForm(request.POST, prefix=f"d{pk}")
+    try:
+        if not form.is_valid():
+            raise InvalidInput("请选择重办或归档 (choose reopen or close)")
+        services.follow_up_decide(
+            follow_up_id=follow_up.pk,
+            actor=request.user,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as error:
+        apply_domain_error(form, error)
+        return _console(
+            request, failed={("decide", pk): form}, error=error, status=error.http_status
+        )
+    done = "已重办 (reopened)" if form.cleaned_data["decision"] == "reopen" else "已归档 (closed)"
+    messages.success(request, f"{follow_up.ticket.number}：{done}")
+    return redirect(_back(request))
+
+
+# --- the ticket page's follow-up actions ------------------------------------------------------------
+
+
+@require_POST
+@role_required(*FOLLOW_UP_ROLES)
+def start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Only for tickets left "resolved" from before resolving entered follow-up by itself."""
+    return run_ticket_action(request, pk, "start_follow_up")
+
+
+def _ticket_action(request: HttpRequest, pk: int, name: str, form_class, run, done: str):
+    try:
+        ticket = ticket_get_for_user(user=request.user, pk=pk)
+    except DomainError as error:
+        return render_error(request, error)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        error = InvalidInput("提交的内容有误，请检查后重试 (please correct the errors)")
+        return render_ticket_detail(request, ticket, failed={name: form}, error=error, status=400)
+    try:
+        run(ticket, form.cleaned_data)
+    except DomainError as error:
+        apply_domain_error(form, error)
+        ticket.refresh_from_db()
+        return render_ticket_detail(
+            request, ticket, failed={name: form}, error=error, status=error.http_status
+        )
+    messages.success(request, f"{ticket.number}：{done}")
+    return redirect(safe_next(request, reverse("ticket_detail", args=[ticket.pk])))
+
+
+@require_POST
+@role_required(*FOLLOW_UP_ROLES)
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    return _ticket_action(
+        request,
+        pk,
+        "close",
+        NoteForm,
+        lambda ticket, data: services.follow_up_close_ticket(
+            ticket_id=ticket.pk, actor=request.user, note=data["note"]
+        ),
+        "已归档 (Closed)",
+    )
+
+
+@require_POST
+@role_required(*FOLLOW_UP_ROLES)
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _ticket_action(
+        request,
+        pk,
+        "reopen",
+        ReasonForm,
+        lambda ticket, data: services.follow_up_reopen_ticket(
+            ticket_id=ticket.pk, actor=request.user, reason=data["reason"]
+        ),
+        "已重办，工单退回原主办单位 (Reopened)",
+    )
