@@ -159,10 +159,15 @@ def dispatch_initial(ticket: Ticket) -> dict:
     urgency = suggestion.get("urgency") or ticket.urgency
     if suggestion.get("urgency_given"):
         urgency = ticket.urgency
+    lead_unit = suggestion.get("lead_unit_id")
+    returned_by = suggestion.get("returned_by")
+    if returned_by and Unit.objects.filter(pk=lead_unit, name=returned_by).exists():
+        # The unit that just returned it (return approved) is not a sensible default.
+        lead_unit = None
     return {
         "category": ticket.category_id or suggestion.get("category_id"),
         "region": ticket.region_id or suggestion.get("region_id"),
         "urgency": urgency,
-        "lead_unit": suggestion.get("lead_unit_id"),
+        "lead_unit": lead_unit,
         "assist_units": suggestion.get("assist_unit_ids") or [],
     }

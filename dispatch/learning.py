@@ -170,18 +170,25 @@ def unit_history(
 ) -> dict[str, dict[str, int]]:
     """What dispatchers did: "category id:region id" → {unit id: net count}.
 
-    Each labelled ticket counts for its lead unit at its own region, every region above it, and
-    region 0 (anywhere); each approved return counts against the unit that returned it.
+    Each labelled ticket counts for its lead unit under its category and every category above it
+    (so that a prediction that stops at the first level still finds units), at its own region,
+    every region above it, and region 0 (anywhere); each approved return counts against the unit
+    that returned it.
     """
     limit = limit or settings.CLASSIFIER_MAX_TRAINING_TICKETS
-    parents = dict(Region.objects.values_list("pk", "parent_id"))
+    region_parents = dict(Region.objects.values_list("pk", "parent_id"))
+    category_parents = dict(Category.objects.values_list("pk", "parent_id"))
 
-    def places(region_id: int | None) -> list[int]:
-        chain = []
-        while region_id:
-            chain.append(region_id)
-            region_id = parents.get(region_id)
-        return [*chain, 0]
+    def chain(parents: dict, pk: int | None) -> list[int]:
+        ids = []
+        while pk:
+            ids.append(pk)
+            pk = parents.get(pk)
+        return ids
+
+    def keys(category: int, region: int | None) -> list[str]:
+        places = [*chain(region_parents, region), 0]
+        return [f"{c}:{p}" for c in chain(category_parents, category) for p in places]
 
     tickets = labelled_tickets(confirmed_only=confirmed_only)
     counts: dict[str, Counter] = defaultdict(Counter)
@@ -191,14 +198,14 @@ def unit_history(
         .values_list("ticket__category_id", "ticket__region_id", "unit_id")[:limit]
     )
     for category, region, unit in leads.iterator(chunk_size=2000):
-        for place in places(region):
-            counts[f"{category}:{place}"][str(unit)] += 1
+        for key in keys(category, region):
+            counts[key][str(unit)] += 1
     returned = ReturnRequest.objects.filter(
         status=RequestStatus.APPROVED, ticket__in=tickets
     ).values_list("ticket__category_id", "ticket__region_id", "unit_id")
     for category, region, unit in returned.iterator(chunk_size=2000):
-        for place in places(region):
-            counts[f"{category}:{place}"][str(unit)] -= 1
+        for key in keys(category, region):
+            counts[key][str(unit)] -= 1
     history = {}
     for key, counter in counts.items():
         positive = {unit: n for unit, n in counter.items() if n > 0}
