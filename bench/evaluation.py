@@ -64,6 +64,8 @@ def run(
         var_dir=var_dir,
         NOTIFICATION_BACKENDS="console",
         LOG_LEVEL="WARNING",
+        # Measure the live month's computation, not the page's short cache of it.
+        EVALUATION_LIVE_CACHE_SECONDS="0",
     )
     result = subprocess.run(
         [
@@ -105,7 +107,8 @@ def bench_section(ctx) -> list:
             "s",
             target="< 2 s",
             passed=figures["live_page_s"]["max"] < TARGETS["live_page_s"],
-            note=f"max {figures['live_page_s']['max']:.2f} s",
+            note=f"max {figures['live_page_s']['max']:.2f} s; first (cold) "
+            f"{figures['live_page_cold_s']:.2f} s",
         ),
         Figure(
             section,
@@ -348,7 +351,7 @@ def _inside(tickets: int, history_months: int) -> dict:
 
     from evaluation.models import MonthlySnapshot
     from evaluation.periods import add_months, current_month, period_for
-    from evaluation.scoring import _in_period, counter_annotations
+    from evaluation.scoring import _in_period, grouped_counts
     from evaluation.services import month_close
     from workorders.models import Profile, Role
 
@@ -412,16 +415,14 @@ def _inside(tickets: int, history_months: int) -> dict:
         assert response.status_code == 200, response.status_code
         return elapsed
 
+    # The first request reads the month's index from disk (the history closes evicted it);
+    # reported apart, like a leader opening the page first thing in the morning.
+    figures["live_page_cold_s"] = round(timed_get(), 2)
     figures["live_page_s"] = _percentiles([timed_get() for _ in range(LIVE_RUNS)])
     period = period_for(measured)
     from evaluation.models import FollowUp
 
-    aggregate = (
-        FollowUp.objects.filter(_in_period(period))
-        .values("unit_id")
-        .annotate(**counter_annotations())
-        .order_by()
-    )
+    aggregate = grouped_counts(FollowUp.objects.filter(_in_period(period)))
     sql, params = aggregate.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)

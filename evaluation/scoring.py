@@ -137,32 +137,53 @@ def _q(prefix: str, **lookups) -> Q:
     return Q(**{f"{prefix}{name}": value for name, value in lookups.items()})
 
 
-def counter_annotations(prefix: str = "") -> dict:
-    """COUNT(*) FILTER (…) per counter; ``prefix`` reaches the follow-up through a relation."""
-    answered = _q(prefix, result=R.ANSWERED)
+# The follow-up's columns the counters depend on (all in the covering index of the month).
+ANSWER_COLUMNS = (
+    "result",
+    "contacted",
+    "contacted_on_time",
+    "solved",
+    "satisfaction",
+    "confidential",
+)
+SATISFACTION_COUNTERS = {
+    Satisfaction.SATISFIED: "satisfied",
+    Satisfaction.BASICALLY_SATISFIED: "basically_satisfied",
+    Satisfaction.DISSATISFIED: "dissatisfied",
+}
+UNRATED_COUNTERS = {R.REFUSED, R.UNREACHABLE, R.WRONG_NUMBER, R.ANONYMOUS}
 
-    def count(condition: Q | None = None) -> Count:
-        # COUNT(finished_at), not COUNT(id): the index key is never NULL in the month, and the
-        # id is not in the covering index (index-only scan). Django refuses COUNT(*) FILTER.
-        return Count(f"{prefix}finished_at", filter=condition)
 
-    return {
-        "finished": count(),
-        "valid": count(answered),
-        "responded": count(answered & _q(prefix, contacted=True)),
-        "responded_on_time": count(answered & _q(prefix, contacted=True, contacted_on_time=True)),
-        "solved": count(answered & _q(prefix, solved=True)),
-        "satisfied": count(answered & _q(prefix, satisfaction=Satisfaction.SATISFIED)),
-        "basically_satisfied": count(
-            answered & _q(prefix, satisfaction=Satisfaction.BASICALLY_SATISFIED)
-        ),
-        "dissatisfied": count(answered & _q(prefix, satisfaction=Satisfaction.DISSATISFIED)),
-        "refused": count(_q(prefix, result=R.REFUSED)),
-        "unreachable": count(_q(prefix, result=R.UNREACHABLE)),
-        "wrong_number": count(_q(prefix, result=R.WRONG_NUMBER)),
-        "anonymous": count(_q(prefix, result=R.ANONYMOUS)),
-        "confidential": count(_q(prefix, confidential=True)),
-    }
+def grouped_counts(queryset, prefix: str = ""):
+    """One row per unit and combination of answers, with how many follow-ups have it.
+
+    A plain GROUP BY over the answer columns (a few dozen groups per unit) is about twice as
+    fast on PostgreSQL as a dozen COUNT(…) FILTER (…) aggregates over two million rows; the
+    counters are then summed up in Python (``tally``). COUNT(finished_at), not COUNT(id): the
+    id is not in the covering index (index-only scan), and Django has no COUNT(*) with values().
+    """
+    columns = [f"{prefix}{name}" for name in ANSWER_COLUMNS]
+    return queryset.values("unit_id", *columns).annotate(n=Count(f"{prefix}finished_at")).order_by()
+
+
+def tally(counters: dict, answers: dict, n: int) -> None:
+    """Add ``n`` follow-ups with these ``answers`` to ``counters`` (names of COUNTERS)."""
+    counters["finished"] += n
+    if answers["confidential"]:
+        counters["confidential"] += n
+    result = answers["result"]
+    if result == R.ANSWERED:
+        counters["valid"] += n
+        if answers["contacted"]:
+            counters["responded"] += n
+            if answers["contacted_on_time"]:
+                counters["responded_on_time"] += n
+        if answers["solved"]:
+            counters["solved"] += n
+        if answers["satisfaction"] in SATISFACTION_COUNTERS:
+            counters[SATISFACTION_COUNTERS[answers["satisfaction"]]] += n
+    elif result in UNRATED_COUNTERS:
+        counters[result] += n
 
 
 def approved_exemptions(*, as_of: datetime, ticket_ref: str, unit_ref: str):
@@ -182,8 +203,11 @@ def _in_period(period: Period, prefix: str = "") -> Q:
 
 
 def _grouped(queryset, prefix: str) -> dict:
-    rows = queryset.values("unit_id").annotate(**counter_annotations(prefix)).order_by()
-    return {row.pop("unit_id"): row for row in rows}
+    counts: dict = {}
+    for row in grouped_counts(queryset, prefix):
+        counters = counts.setdefault(row["unit_id"], dict.fromkeys(COUNTERS, 0))
+        tally(counters, {name: row[f"{prefix}{name}"] for name in ANSWER_COLUMNS}, row["n"])
+    return counts
 
 
 def _lead_counts(period: Period, as_of: datetime) -> tuple[dict, dict]:

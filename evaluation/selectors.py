@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -184,7 +185,12 @@ def _frozen(snapshot: MonthlySnapshot) -> MonthView:
 
 
 def month_view_for(month: date, *, now: datetime | None = None) -> MonthView:
-    """A closed month's current snapshot, or the month computed live. No access check."""
+    """A closed month's current snapshot, or the month computed live. No access check.
+
+    A live month costs about a second at Beijing's volume (bench/evaluation.py) and every unit's
+    staff open their page, so it is computed at most once per EVALUATION_LIVE_CACHE_SECONDS
+    (the page says when); 0 computes on every request.
+    """
     snapshot = (
         MonthlySnapshot.objects.select_related("rule", "closed_by")
         .filter(month=month, is_current=True)
@@ -192,16 +198,23 @@ def month_view_for(month: date, *, now: datetime | None = None) -> MonthView:
     )
     if snapshot is not None:
         return _frozen(snapshot)
-    now = now or timezone.now()
-    figures = month_compute(month, now=now)
-    return MonthView(
+    seconds = getattr(settings, "EVALUATION_LIVE_CACHE_SECONDS", 0)
+    key = f"evaluation:live:{month:%Y-%m}"
+    if seconds and now is None and (cached := cache.get(key)) is not None:
+        return cached
+    computed_at = now or timezone.now()
+    figures = month_compute(month, now=computed_at)
+    view = MonthView(
         period=figures.period,
         units=figures.units,
         totals=figures.totals,
         snapshot=None,
         versions=[],
-        computed_at=now,
+        computed_at=computed_at,
     )
+    if seconds and now is None:
+        cache.set(key, view, seconds)
+    return view
 
 
 def month_view(*, user, month: date, now: datetime | None = None) -> MonthView:

@@ -355,6 +355,9 @@ FOLLOW_UP_MAX_ATTEMPTS = env_int("FOLLOW_UP_MAX_ATTEMPTS", 3, minimum=1)
 FOLLOW_UP_RETRY_HOURS = env_int("FOLLOW_UP_RETRY_HOURS", 4, minimum=0)
 # The beat task closes a month into its frozen snapshot this many days after the month ended.
 EVALUATION_CLOSE_AFTER_DAYS = env_int("EVALUATION_CLOSE_AFTER_DAYS", 3, minimum=0)
+# A month not yet closed is computed live (≈1 s at 2 M tickets): at most once this often per
+# process (0: on every request). Published months are read from their snapshot.
+EVALUATION_LIVE_CACHE_SECONDS = env_int("EVALUATION_LIVE_CACHE_SECONDS", 60, minimum=0)
 
 LOGGING = {
     "version": 1,

@@ -15,3 +15,5 @@ STORAGES = {  # noqa: F405
 }
 # WhiteNoise warns on every request when STATIC_ROOT is missing; tests never collect static.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# Tests compute a month, change its data and look again: no cached live months.
+EVALUATION_LIVE_CACHE_SECONDS = 0

@@ -11,7 +11,6 @@ from evaluation.services.followup import (
     survey_get,
     survey_submit,
     survey_token,
-    sweep_follow_ups,
 )
 from evaluation.services.months import (
     close_due_month,
@@ -19,6 +18,7 @@ from evaluation.services.months import (
     month_close,
     month_compute,
 )
+from evaluation.services.sweep import sweep_follow_ups
 
 __all__ = [
     "LinkExpired",

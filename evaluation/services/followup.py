@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,11 +45,6 @@ logger = logging.getLogger(__name__)
 R = FollowUpResult
 FOLLOW_UP_ROLES = (Role.FOLLOWUP_AGENT, Role.DISPATCHER)
 SURVEY_SALT = "evaluation.survey"
-# A ticket in follow-up without its round this long is one whose task was lost: the sweep opens it.
-OPEN_GRACE = timedelta(minutes=2)
-# Tickets per sweep step: enough for a day of Beijing's resolutions in a few runs, small enough
-# that one run never holds the database for long.
-SWEEP_BATCH = 500
 
 
 class LinkExpired(DomainError):
@@ -190,7 +184,7 @@ def follow_up_open(*, ticket_id: int, now: datetime | None = None) -> FollowUp |
                 actor=None,
                 note="匿名诉求，无法回访 (anonymous: nobody to ask)",
             )
-            _decided(follow_up, Decision.CLOSED, now)
+            record_decision(follow_up, Decision.CLOSED, now)
         else:
             _send_survey(follow_up, ticket, now)
     return follow_up
@@ -222,7 +216,7 @@ def _send_survey(follow_up: FollowUp, ticket: Ticket, now: datetime) -> None:
     )
 
 
-def _decided(follow_up: FollowUp, decision: str, now: datetime) -> None:
+def record_decision(follow_up: FollowUp, decision: str, now: datetime) -> None:
     follow_up.decision, follow_up.decided_at = decision, now
     follow_up.save()
 
@@ -306,7 +300,7 @@ def survey_submit(
                 actor=None,
                 note="回访完成：市民评价已解决 (follow-up complete: solved)",
             )
-            _decided(follow_up, Decision.CLOSED, now)
+            record_decision(follow_up, Decision.CLOSED, now)
     return follow_up
 
 
@@ -424,7 +418,7 @@ def follow_up_record_call(
         if answers is not None and not answers.solved:
             if decision == "reopen":
                 ticket_services.ticket_reopen(ticket_id=ticket.pk, actor=actor, reason=reason)
-                _decided(follow_up, Decision.REOPENED, now)
+                record_decision(follow_up, Decision.REOPENED, now)
             elif decision == "close":
                 _close(ticket, actor, "回访完成：市民表示未解决，不予重办", now, follow_up, note)
             return follow_up
@@ -442,7 +436,7 @@ def _close(ticket, actor, text: str, now, follow_up: FollowUp, note: str = "") -
     ticket_services.ticket_close(
         ticket_id=ticket.pk, actor=actor, note=f"{text}。{note}" if note else text
     )
-    _decided(follow_up, Decision.CLOSED, now)
+    record_decision(follow_up, Decision.CLOSED, now)
 
 
 def follow_up_decide(
@@ -470,7 +464,7 @@ def follow_up_decide(
             raise Conflict("该回访无需再处理 (nothing left to decide for this follow-up)")
         if decision == "reopen":
             ticket_services.ticket_reopen(ticket_id=ticket.pk, actor=actor, reason=reason)
-            _decided(follow_up, Decision.REOPENED, now)
+            record_decision(follow_up, Decision.REOPENED, now)
         else:
             _close(ticket, actor, "回访完成：市民表示未解决，不予重办", now, follow_up, reason)
     return follow_up
@@ -494,7 +488,7 @@ def follow_up_close_ticket(*, ticket_id: int, actor, note: str = "") -> Ticket:
         follow_up = _round_for_ticket_action(ticket_id, actor)
         ticket = ticket_services.ticket_close(ticket_id=ticket_id, actor=actor, note=note)
         if follow_up is not None and not follow_up.decision:
-            _decided(follow_up, Decision.CLOSED, timezone.now())
+            record_decision(follow_up, Decision.CLOSED, timezone.now())
     return ticket
 
 
@@ -507,117 +501,5 @@ def follow_up_reopen_ticket(*, ticket_id: int, actor, reason: str) -> Ticket:
             raise Conflict("市民已表示问题解决，不能重办 (the citizen said it is solved)")
         ticket = ticket_services.ticket_reopen(ticket_id=ticket_id, actor=actor, reason=reason)
         if follow_up is not None:
-            _decided(follow_up, Decision.REOPENED, timezone.now())
+            record_decision(follow_up, Decision.REOPENED, timezone.now())
     return ticket
-
-
-# --- the sweep ------------------------------------------------------------------------------------
-
-
-@dataclass
-class SweepResult:
-    opened: int = 0
-    expired: int = 0
-    closed_undecided: int = 0
-    orphans: int = 0
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def _missing_rounds(now: datetime):
-    has_round = FollowUp.objects.filter(ticket=OuterRef("pk"), round=OuterRef("reopen_count") + 1)
-    return (
-        Ticket.objects.filter(status=Status.FOLLOW_UP, status_changed_at__lt=now - OPEN_GRACE)
-        .filter(~Exists(has_round))
-        .order_by("status_changed_at")
-        .values_list("pk", flat=True)
-    )
-
-
-def _expired_pending(now: datetime):
-    return (
-        FollowUp.objects.filter(result=R.PENDING, due_at__lte=now)
-        .order_by("due_at", "id")
-        .values_list("pk", flat=True)
-    )
-
-
-def _expired_undecided(now: datetime):
-    return (
-        FollowUp.objects.filter(result=R.ANSWERED, solved=False, decision="", due_at__lte=now)
-        .order_by("due_at", "id")
-        .values_list("pk", flat=True)
-    )
-
-
-def _orphans():
-    """Pending rounds whose ticket left follow-up without a verdict (closed or reopened by a
-    path that did not record one)."""
-    return (
-        FollowUp.objects.filter(result=R.PENDING)
-        .filter(~Q(ticket__status=Status.FOLLOW_UP) | ~Q(round=F("ticket__reopen_count") + 1))
-        .order_by("id")
-        .values_list("pk", flat=True)
-    )
-
-
-def _expire(follow_up_id: int, now: datetime) -> bool:
-    """The window ended: an unanswered round counts as unreachable; the ticket is closed."""
-    with transaction.atomic():
-        follow_up = (
-            FollowUp.objects.select_for_update().select_related("ticket").filter(pk=follow_up_id)
-        ).first()
-        if follow_up is None or follow_up.decision:
-            return False
-        ticket = follow_up.ticket
-        current = ticket.status == Status.FOLLOW_UP and follow_up.round == ticket.reopen_count + 1
-        if follow_up.result == R.PENDING:
-            follow_up.result, follow_up.finished_at = R.UNREACHABLE, now
-            follow_up.next_call_at = None
-            note = "回访期满：未能联系到市民 (follow-up window ended: citizen not reached)"
-        elif follow_up.result == R.ANSWERED and follow_up.solved is False:
-            note = "回访期满：市民表示未解决，未重办 (window ended: unsolved, not reopened)"
-        else:
-            return False
-        follow_up.save()
-        if current:
-            ticket_services.ticket_close(ticket_id=ticket.pk, actor=None, note=note)
-            _decided(follow_up, Decision.CLOSED, now)
-    return True
-
-
-def _finish_orphan(follow_up_id: int, now: datetime) -> bool:
-    with transaction.atomic():
-        updated = FollowUp.objects.filter(pk=follow_up_id, result=R.PENDING).update(
-            result=R.UNREACHABLE, finished_at=now, next_call_at=None
-        )
-    return bool(updated)
-
-
-def sweep_follow_ups(
-    *, now: datetime | None = None, dry_run: bool = False, batch_size: int = SWEEP_BATCH
-) -> SweepResult:
-    """Open the rounds a lost task missed, and close tickets whose follow-up window ended
-    ("回访期满"); with ``dry_run`` only count what would be done."""
-    now = now or timezone.now()
-    result = SweepResult()
-    missing = list(_missing_rounds(now)[:batch_size])
-    pending = list(_expired_pending(now)[:batch_size])
-    undecided = list(_expired_undecided(now)[:batch_size])
-    orphans = list(_orphans()[:batch_size])
-    if dry_run:
-        return SweepResult(len(missing), len(pending), len(undecided), len(orphans))
-    for ticket_id in missing:
-        try:
-            if follow_up_open(ticket_id=ticket_id, now=now) is not None:
-                result.opened += 1
-        except DomainError:
-            logger.warning("follow-up sweep: could not open ticket %s", ticket_id, exc_info=True)
-    for follow_up_id in orphans:
-        result.orphans += _finish_orphan(follow_up_id, now)
-    for follow_up_id in pending:
-        result.expired += _expire(follow_up_id, now)
-    for follow_up_id in undecided:
-        result.closed_undecided += _expire(follow_up_id, now)
-    return result

@@ -105,7 +105,7 @@ def ranking_rows(rows, kind: str, month: str):
             cells.append('<td class="num composite">—</td>')
         else:
             cells.append(
-                f'<td class="num composite"><span class="bar" style="--w: {row.composite:.2f}%">'
+                f'<td class="num composite"><span class="bar" style="--w: {row.composite:.2f}">'
                 f"</span><strong>{row.composite}</strong></td>"
             )
         for figure, attribute in columns:

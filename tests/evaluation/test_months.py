@@ -170,3 +170,25 @@ def test_the_close_month_command(march):
         (2, "更正回访记录"),
     ]
     assert UnitMonthScore.objects.filter(snapshot__version=2).count() == 7
+
+
+def test_a_live_month_is_computed_at_most_once_a_minute(march, settings):
+    from django.core.cache import cache
+
+    settings.EVALUATION_LIVE_CACHE_SECONDS = 60
+    cache.clear()
+    try:
+        with time_machine.travel(at(2026, 4, 5), tick=False):
+            first = month_view_for(MARCH)
+            record(march.urban_management, at(2026, 3, 20), solved=False)
+            again = month_view_for(MARCH)
+            cache.clear()
+            fresh = month_view_for(MARCH)
+    finally:
+        cache.clear()
+
+    def valid(view):
+        return {f.unit_id: f.valid for f in view.units}[march.urban_management.pk]
+
+    assert (valid(first), valid(again), valid(fresh)) == (4, 4, 5)
+    assert again.computed_at == first.computed_at
