@@ -92,25 +92,30 @@ def _text(value: str | None, *, field_name: str, label: str, minimum: int) -> st
 # --- the sweep's bookkeeping, kept by the services that move due times -----------------------
 
 
+def _light_state_upsert(ticket_id: int, values: dict) -> None:
+    # One INSERT … ON CONFLICT DO UPDATE: update_or_create would cost a SELECT and two
+    # savepoints on every dispatch (bench/run.py counts the worker's statements).
+    TicketLightState.objects.bulk_create(
+        [TicketLightState(ticket_id=ticket_id, **values)],
+        update_conflicts=True,
+        unique_fields=["ticket"],
+        update_fields=list(values),
+    )
+
+
 def light_state_restart(*, ticket_id: int, times: dict) -> None:
     """The clock (re)starts with new due times (dispatch, reopen): nothing recorded for them yet;
     the sweep first looks at the earliest yellow moment."""
-    TicketLightState.objects.update_or_create(
-        ticket_id=ticket_id,
-        defaults={
-            "accept_lit": 0,
-            "contact_lit": 0,
-            "resolve_lit": 0,
-            "check_at": first_warning(times),
-        },
+    _light_state_upsert(
+        ticket_id,
+        {"accept_lit": 0, "contact_lit": 0, "resolve_lit": 0, "check_at": first_warning(times)},
     )
 
 
 def light_state_recheck(*, ticket_id: int, at: datetime, reset: list[str] = ()) -> None:
     """Ask the next sweep to look again (a clock runs again: return rejected, pause ended), and
     forget what was recorded for the deadlines in ``reset`` (their due time moved: extension)."""
-    defaults = {"check_at": at, **{f"{name}_lit": 0 for name in reset}}
-    TicketLightState.objects.update_or_create(ticket_id=ticket_id, defaults=defaults)
+    _light_state_upsert(ticket_id, {"check_at": at, **{f"{name}_lit": 0 for name in reset}})
 
 
 # --- the sweep ----------------------------------------------------------------------------------
