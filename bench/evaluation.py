@@ -13,13 +13,16 @@ are closed one by one (each close is timed too). Then it measures, as the pages 
 - the ranking page of that month once closed, p95 over repeated requests: target < 100 ms;
 
 and keeps the query plan of the month's aggregate (it should be an index-only scan of
-followup_finished). Pages are requested through Django's test client in the same process (no
+followup_finished), with the time and the scans of each query of the month's computation. Pages are requested through Django's test client in the same process (no
 HTTP hop), so the figures are the view, the queries and the template.
 
 The work runs in a Django subprocess (the caller may be a process with other settings) that
 prints one JSON line. ``python -m bench.evaluation`` starts its own PostgreSQL when no
 ``--database-url`` is given; ``--tickets`` and ``--history-months`` make a quicker run.
-``bench_section`` adapts it to bench/run.py.
+Generating the full year takes about half an hour on two cores (progress on stderr), so with a
+``--database-url`` that a previous run filled, ``--reuse`` measures again in under a minute.
+``bench_section`` adapts it to bench/run.py (full scale unless BENCH_EVALUATION_TICKETS /
+BENCH_EVALUATION_HISTORY_MONTHS say otherwise).
 """
 
 import argparse
@@ -53,6 +56,7 @@ def run(
     *,
     tickets: int = TICKETS_PER_MONTH,
     history_months: int = HISTORY_MONTHS,
+    reuse: bool = False,
 ) -> dict:
     """Measure against ``database_url`` (PostgreSQL); returns the figures as a dict."""
     from tests import servers
@@ -77,17 +81,18 @@ def run(
             str(tickets),
             "--history-months",
             str(history_months),
+            *(["--reuse"] if reuse else []),
         ],
         cwd=REPO_ROOT,
         env=env,
-        capture_output=True,
+        # stderr passes through: progress lines during the half hour of generation, and the
+        # traceback if it fails.
+        stdout=subprocess.PIPE,
         text=True,
         timeout=4 * 3600,
     )
     if result.returncode != 0:
-        raise RuntimeError(
-            f"bench.evaluation failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}"
-        )
+        raise RuntimeError(f"bench.evaluation failed (see above):\n{result.stdout[-3000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -95,9 +100,14 @@ def bench_section(ctx) -> list:
     """For bench/run.py: add "bench.evaluation:bench_section" to EXTRA_SECTIONS."""
     from bench.run import Figure
 
-    figures = run(ctx.database_url)
+    # Full scale unless told otherwise: a quick check of the wiring can set
+    # BENCH_EVALUATION_TICKETS / BENCH_EVALUATION_HISTORY_MONTHS (the targets are at 2 M).
+    tickets = int(os.environ.get("BENCH_EVALUATION_TICKETS") or TICKETS_PER_MONTH)
+    history = int(os.environ.get("BENCH_EVALUATION_HISTORY_MONTHS") or HISTORY_MONTHS)
+    figures = run(ctx.database_url, tickets=tickets, history_months=history)
     ctx.details["evaluation"] = figures
-    section = "evaluation (2M tickets/month, a year of history)"
+    scale = f"{tickets / 1e6:g}M" if tickets >= 1_000_000 else f"{tickets:,}"
+    section = f"evaluation ({scale} tickets/month, {history} months of history)"
     return [
         Figure(section, "setup: tickets, follow-ups, events", figures["setup_s"], "s"),
         Figure(
@@ -339,7 +349,67 @@ def _exemptions(cursor, *, month, decided_at) -> None:
     )
 
 
-def _inside(tickets: int, history_months: int) -> dict:
+def _plan(queryset) -> str:
+    from django.db import connection
+
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def _month_queries(period) -> dict:
+    """Each query of the month's computation: its time (best of three, warm) and the scans its
+    plan uses, to see where the live month's time goes."""
+    from django.utils import timezone
+
+    from evaluation import scoring
+    from evaluation.models import FollowUp
+
+    as_of = timezone.now()
+    month = FollowUp.objects.filter(scoring._in_period(period))
+    exempt = month.filter(scoring.exempted(as_of=as_of))
+    parts = {
+        "follow_ups": (
+            lambda: scoring._grouped(month, ""),
+            scoring.grouped_counts(month),
+        ),
+        "exemptions": (
+            lambda: scoring._grouped(exempt, ""),
+            scoring.grouped_counts(exempt),
+        ),
+        "events": (lambda: scoring.event_counts(period), scoring.event_rows(period)),
+        "volumes": (lambda: scoring.region_volumes(period), scoring.volume_rows(period)),
+    }
+    found = {}
+    for name, (run_it, queryset) in parts.items():
+        timings = []
+        for _ in range(3):
+            begun = time.perf_counter()
+            run_it()
+            timings.append(time.perf_counter() - begun)
+        scans = sorted(
+            {
+                line.strip().split("  (")[0].lstrip("-> ").strip()
+                for line in _plan(queryset).splitlines()
+                if " Scan " in line or line.strip().startswith("->  Seq Scan")
+            }
+        )
+        found[name] = {"s": round(min(timings), 3), "scans": scans}
+    return found
+
+
+def _progress(message: str) -> None:
+    print(f"bench.evaluation: {message}", file=sys.stderr, flush=True)
+
+
+def _already_filled() -> bool:
+    from workorders.models import Region
+
+    return Region.objects.filter(name="压测市", level=Region.Level.CITY).exists()
+
+
+def _inside(tickets: int, history_months: int, reuse: bool = False) -> dict:
     import django
 
     django.setup()
@@ -349,7 +419,7 @@ def _inside(tickets: int, history_months: int) -> dict:
     from django.test import Client
     from django.utils import timezone
 
-    from evaluation.models import MonthlySnapshot
+    from evaluation.models import FollowUp, MonthlySnapshot
     from evaluation.periods import add_months, current_month, period_for
     from evaluation.scoring import _in_period, grouped_counts
     from evaluation.services import month_close
@@ -361,48 +431,69 @@ def _inside(tickets: int, history_months: int) -> dict:
     measured = add_months(current_month(), -1)  # ended, not closed: live until we close it
     months = [add_months(measured, -i) for i in range(history_months, 0, -1)] + [measured]
 
-    started = time.perf_counter()
-    regions, units = _city()
-    leader = get_user_model().objects.create(username="bench_leader")
-    Profile.objects.create(user=leader, role=Role.LEADER, display_name="压测领导")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT setseed(0.12345)")
-    for index, month in enumerate(months):
-        with transaction.atomic(), connection.cursor() as cursor:
-            _fill_month(
-                cursor,
-                month=month,
-                offset=index * tickets,
-                tickets=tickets,
-                regions=regions,
-                units=units,
+    if reuse and _already_filled():
+        # A database this benchmark filled before (--reuse): measure again without the
+        # half hour of generation. The measured month is opened again (its snapshots go; this
+        # is a throw-away database) so that its close is measured too.
+        figures["reused_data"] = True
+        MonthlySnapshot.objects.filter(month=measured).delete()
+        leader = get_user_model().objects.get(username="bench_leader")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT count(*) FROM workorders_ticket),"
+                " (SELECT count(*) FROM evaluation_followup)"
             )
-    with transaction.atomic(), connection.cursor() as cursor:
-        _exemptions(cursor, month=measured, decided_at=timezone.now())
-    connection.ensure_connection()
-    with connection.cursor() as cursor:
-        for table in (
-            "workorders_ticket",
-            "workorders_ticketevent",
-            "evaluation_followup",
-            "evaluation_exemption",
-        ):
-            cursor.execute(f"VACUUM ANALYZE {table}")
-        figures["setup_s"] = round(time.perf_counter() - started, 1)
-        cursor.execute(
-            "SELECT pg_size_pretty(pg_total_relation_size('workorders_ticket')),"
-            " pg_size_pretty(pg_total_relation_size('evaluation_followup')),"
-            " (SELECT count(*) FROM workorders_ticket), (SELECT count(*) FROM evaluation_followup)"
-        )
-        figures["ticket_table"], figures["followup_table"], total_t, total_f = cursor.fetchone()
-        figures["tickets_total"], figures["follow_ups_total"] = total_t, total_f
+            figures["tickets_total"], figures["follow_ups_total"] = cursor.fetchone()
+    else:
+        started = time.perf_counter()
+        regions, units = _city()
+        leader = get_user_model().objects.create(username="bench_leader")
+        Profile.objects.create(user=leader, role=Role.LEADER, display_name="压测领导")
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setseed(0.12345)")
+        fills = []
+        for index, month in enumerate(months):
+            begun = time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cursor:
+                _fill_month(
+                    cursor,
+                    month=month,
+                    offset=index * tickets,
+                    tickets=tickets,
+                    regions=regions,
+                    units=units,
+                )
+            fills.append(time.perf_counter() - begun)
+            _progress(f"month {month:%Y-%m} filled in {fills[-1]:.0f} s")
+        figures["fill_month_s"] = _percentiles(fills, 1)
+        with transaction.atomic(), connection.cursor() as cursor:
+            _exemptions(cursor, month=measured, decided_at=timezone.now())
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            for table in (
+                "workorders_ticket",
+                "workorders_ticketevent",
+                "evaluation_followup",
+                "evaluation_exemption",
+            ):
+                cursor.execute(f"VACUUM ANALYZE {table}")
+            _progress("vacuum analyze done")
+            figures["setup_s"] = round(time.perf_counter() - started, 1)
+            cursor.execute(
+                "SELECT pg_size_pretty(pg_total_relation_size('workorders_ticket')),"
+                " pg_size_pretty(pg_total_relation_size('evaluation_followup')),"
+                " (SELECT count(*) FROM workorders_ticket), (SELECT count(*) FROM evaluation_followup)"
+            )
+            figures["ticket_table"], figures["followup_table"], total_t, total_f = cursor.fetchone()
+            figures["tickets_total"], figures["follow_ups_total"] = total_t, total_f
 
-    history = []
-    for month in months[:-1]:
-        begun = time.perf_counter()
-        month_close(month=month)
-        history.append(time.perf_counter() - begun)
-    figures["history_close_s"] = _percentiles(history) if history else {"p50": None}
+        history = []
+        for month in months[:-1]:
+            begun = time.perf_counter()
+            month_close(month=month)
+            history.append(time.perf_counter() - begun)
+            _progress(f"history month {month:%Y-%m} closed in {history[-1]:.1f} s")
+        figures["history_close_s"] = _percentiles(history) if history else {"p50": None}
 
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(leader)
@@ -420,13 +511,8 @@ def _inside(tickets: int, history_months: int) -> dict:
     figures["live_page_cold_s"] = round(timed_get(), 2)
     figures["live_page_s"] = _percentiles([timed_get() for _ in range(LIVE_RUNS)])
     period = period_for(measured)
-    from evaluation.models import FollowUp
-
-    aggregate = grouped_counts(FollowUp.objects.filter(_in_period(period)))
-    sql, params = aggregate.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    figures["month_queries"] = _month_queries(period)
+    plan = _plan(grouped_counts(FollowUp.objects.filter(_in_period(period))))
     figures["aggregate_plan"] = plan
     figures["aggregate_index_only"] = "Index Only Scan using followup_finished" in plan
 
@@ -449,12 +535,18 @@ def main() -> None:
     parser.add_argument("--database-url", help="PostgreSQL to use (default: start a fresh one)")
     parser.add_argument("--tickets", type=int, default=TICKETS_PER_MONTH, help="per month")
     parser.add_argument("--history-months", type=int, default=HISTORY_MONTHS)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --database-url: measure again on data a previous run generated",
+    )
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inside:
-        print(json.dumps(_inside(args.tickets, args.history_months), ensure_ascii=False))
+        figures = _inside(args.tickets, args.history_months, reuse=args.reuse)
+        print(json.dumps(figures, ensure_ascii=False))
         return
-    options = {"tickets": args.tickets, "history_months": args.history_months}
+    options = {"tickets": args.tickets, "history_months": args.history_months, "reuse": args.reuse}
     if args.database_url:
         figures = run(args.database_url, **options)
     else:

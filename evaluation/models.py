@@ -140,9 +140,9 @@ class FollowUp(models.Model):
         ]
         indexes = [
             # evaluation.scoring.compute_month: the month's finished follow-ups grouped by unit,
-            # WHERE finished_at >= start AND finished_at < end. On PostgreSQL migration 0001 adds
-            # INCLUDE (FOLLOW_UP_COVERING) — the columns the aggregates read — so the month is an
-            # index-only scan; keep that if this definition changes. (SQLite has no INCLUDE.)
+            # WHERE finished_at >= start AND finished_at < end. On PostgreSQL migrations 0001/0003
+            # add INCLUDE (FOLLOW_UP_COVERING) — the columns the aggregates read — so the month is
+            # an index-only scan; keep that if this definition changes. (SQLite has no INCLUDE.)
             models.Index(
                 fields=["finished_at"],
                 name="followup_finished",
