@@ -489,11 +489,26 @@ def django_process(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    if nice:
+        _nice_session(handle.proc.pid, nice)
     try:
         _wait_until(ready, timeout=START_TIMEOUT, proc=handle.proc, what=kind, log=log)
         yield handle
     finally:
         stop_process(handle.proc)
+
+
+def _nice_session(pid: int, nice: int) -> None:
+    """Lower the CPU weight of the session ``pid`` leads, not only of its processes.
+
+    With the kernel's autogroup scheduling (Debian's default) every session is a group that
+    gets its fair share whatever its processes' nice values: a niced worker in its own session
+    would still take as much CPU as the web server. The group's own nice value is what counts
+    (production sets the same with cgroups: docker-compose's cpu_shares, systemd's CPUWeight).
+    """
+    # Without autogroups (no such file) the processes' nice value alone decides.
+    with contextlib.suppress(OSError):
+        Path(f"/proc/{pid}/autogroup").write_text(str(nice))
 
 
 # --- a small city -------------------------------------------------------------------------------
