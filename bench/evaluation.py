@@ -352,8 +352,10 @@ def _exemptions(cursor, *, month, decided_at) -> None:
 def _plan(queryset) -> str:
     from django.db import connection
 
+    from evaluation.scoring import aggregate_memory
+
     sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
+    with aggregate_memory(), connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
