@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from PIL import Image
 
-from hotline.lib.errors import InvalidInput, NotFound
+from hotline.lib.errors import InvalidInput, NotAllowed, NotFound
 from workorders.models import Attachment, EventKind, Status, Ticket
 from workorders.services import Upload, ticket_get_public, ticket_register, ticket_supplement
 
@@ -138,3 +138,24 @@ def test_broker_failure_does_not_lose_the_ticket(monkeypatch):
     monkeypatch.setattr("workorders.services.intake.celery_app.send_task", broker_down)
     ticket = register()
     assert Ticket.objects.get(pk=ticket.pk).status == Status.REGISTERED
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"channel": "phone"},
+        {"channel": "api"},
+        {"request_type": "complaint"},
+        {"urgency": "emergency"},
+    ],
+)
+def test_only_hotline_staff_record_calls_or_choose_type_and_urgency(overrides, citizen, operator):
+    # Anonymous and citizens alike: nothing is stored, the message says why.
+    for actor in (None, citizen):
+        with pytest.raises(NotAllowed) as refused:
+            register(**overrides, actor=actor)
+        assert "只有热线工作人员" in refused.value.message
+    assert not Ticket.objects.exists()
+
+    ticket = register(**overrides, actor=operator)
+    assert ticket.status == Status.REGISTERED

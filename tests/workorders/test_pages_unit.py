@@ -248,7 +248,7 @@ def test_leaders_see_details_but_no_actions(client, city, dispatcher, leader):
 def test_overview_counts_tickets_by_status(client, city, dispatcher, unit_staff, leader):
     dispatched(city, dispatcher)
     in_progress(city, dispatcher, unit_staff, content="学院路的路灯不亮了")
-    services.ticket_register(channel="phone", content="咨询社保缴费的办理流程")
+    services.ticket_register(channel="phone", content="咨询社保缴费的办理流程", actor=dispatcher)
     client.force_login(leader)
 
     response = client.get("/overview/")

@@ -40,7 +40,7 @@ from workorders.models import (
     Ticket,
     Unit,
 )
-from workorders.services.lifecycle import INTAKE_ROLES
+from workorders.services.intake import INTAKE_ROLES
 
 _ERROR_DESCRIPTIONS = {
     400: "输入有误 (invalid input)",

@@ -19,13 +19,15 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from hotline.celery import app as celery_app
-from hotline.lib.errors import Conflict, InvalidInput, NotFound
+from hotline.lib.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from workorders.access import role_of
 from workorders.models import (
     FINAL_STATUSES,
     Attachment,
     Channel,
     EventKind,
     RequestType,
+    Role,
     Status,
     Ticket,
     Urgency,
@@ -33,6 +35,10 @@ from workorders.models import (
 from workorders.transitions import record_event
 
 logger = logging.getLogger(__name__)
+# Who records calls and other platforms' requests, and may say what a request is and how urgent:
+# the hotline's own staff. Citizens' submissions are classified by the worker instead.
+INTAKE_ROLES = (Role.OPERATOR, Role.DISPATCHER)
+STAFF_CHANNELS = (Channel.PHONE, Channel.API)
 
 MOBILE_OR_LANDLINE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 # Pillow format name → (content type, file extension) of the images we accept.
@@ -149,6 +155,18 @@ def _validate(
     return {"title": title, **point}, checked
 
 
+def _check_intake_rights(actor, *, channel: str, request_type: str, urgency: str) -> None:
+    """Only the hotline's staff record calls and other platforms' requests or choose a
+    request's type and urgency (pages and API alike: they may not drift apart)."""
+    if role_of(actor) in (*INTAKE_ROLES, Role.ADMIN):
+        return
+    if channel in STAFF_CHANNELS or request_type or urgency:
+        raise NotAllowed(
+            "只有热线工作人员可以登记来电或其他平台的诉求并指定诉求类型和紧急程度 "
+            "(only hotline staff record calls and set request type and urgency)"
+        )
+
+
 def _next_number(day) -> str:
     """Take the day's next number in its own short transaction.
 
@@ -221,6 +239,7 @@ def ticket_register(
         urgency=urgency,
         uploads=uploads,
     )
+    _check_intake_rights(actor, channel=channel, request_type=request_type, urgency=urgency)
     now = timezone.now()
     number = _next_number(timezone.localdate(now))
     saved_files = []

@@ -36,12 +36,12 @@ from workorders.services.deadlines import (
     light_state_restart,
     pause_close_on_resolve,
 )
+from workorders.services.intake import INTAKE_ROLES
 from workorders.transitions import record_event, transition
 
 logger = logging.getLogger(__name__)
 
 CENTER_DECIDERS = (Role.DISPATCHER,)
-INTAKE_ROLES = (Role.OPERATOR, Role.DISPATCHER)
 # An extension may add at most this much to the current resolve due time (Shandong: 10 days).
 MAX_EXTENSION = timedelta(days=30)
 

@@ -407,13 +407,16 @@ class Command(BaseCommand):
             hospital=rng.choice(demo.HOSPITALS),
         )
 
-    def _register(self, title: str, content: str, address: str, **extra) -> Ticket:
+    def _register(
+        self, title: str, content: str, address: str, *, channel: str = "", **extra
+    ) -> Ticket:
         rng = self.rng
-        channel = rng.choices(
+        drawn = rng.choices(
             [Channel.PHONE, Channel.WEB, Channel.APP, Channel.API], weights=[60, 25, 10, 5]
         )[0]
+        channel = channel or drawn
         fields = self._citizen(channel)
-        if channel == Channel.PHONE:
+        if channel in (Channel.PHONE, Channel.API):  # recorded by the hotline's staff
             fields["actor"] = self.city.users[rng.choice(["operator", "operator", "operator2"])]
             fields.setdefault(
                 "request_type",
@@ -460,7 +463,10 @@ class Command(BaseCommand):
             return
         if plan.outcome in (S.FOLLOW_UP, S.CLOSED) and rng.random() < 0.2:
             title, content, reply = rng.choice(demo.INQUIRIES)
-            ticket = self._register(title, content, "", request_type=RequestType.INQUIRY)
+            # Answered on the phone by the operator who took the call.
+            ticket = self._register(
+                title, content, "", channel=Channel.PHONE, request_type=RequestType.INQUIRY
+            )
             self._step(timedelta(minutes=2), timedelta(minutes=8))
             ticket_answer_directly(ticket_id=ticket.pk, actor=operator, reply=reply)
             self._follow_up(ticket, plan.outcome, reopen=False)
