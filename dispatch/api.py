@@ -107,6 +107,19 @@ class TriageQueueView(TicketQueueView):
     selector = staticmethod(selectors.triage_queue)
 
 
+class PendingListView(ListView):
+    """Requests awaiting a dispatcher's decision, from a selector taking ``user=`` (which
+    checks the role); ``model`` only gives the schema generator an empty queryset."""
+
+    model = None
+    selector = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.none()
+        return type(self).selector(user=self.request.user)
+
+
 @extend_schema_view(
     get=extend_schema(
         summary="待审核退单 (pending returns)",
@@ -115,13 +128,10 @@ class TriageQueueView(TicketQueueView):
         responses={200: s.ReturnRequestSerializer(many=True), **errors(401, 403)},
     )
 )
-class PendingReturnsView(ListView):
+class PendingReturnsView(PendingListView):
     serializer_class = s.ReturnRequestSerializer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ReturnRequest.objects.none()
-        return selectors.pending_returns(user=self.request.user)
+    model = ReturnRequest
+    selector = staticmethod(selectors.pending_returns)
 
 
 @extend_schema_view(
@@ -132,13 +142,10 @@ class PendingReturnsView(ListView):
         responses={200: s.ExtensionRequestSerializer(many=True), **errors(401, 403)},
     )
 )
-class PendingExtensionsView(ListView):
+class PendingExtensionsView(PendingListView):
     serializer_class = s.ExtensionRequestSerializer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return ExtensionRequest.objects.none()
-        return selectors.pending_extensions(user=self.request.user)
+    model = ExtensionRequest
+    selector = staticmethod(selectors.pending_extensions)
 
 
 @action_schema(
@@ -159,13 +166,10 @@ class PauseDecisionView(TicketActionView):
         responses={200: s.PauseSerializer(many=True), **errors(401, 403)},
     )
 )
-class PendingPausesView(ListView):
+class PendingPausesView(PendingListView):
     serializer_class = s.PauseSerializer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return TicketPause.objects.none()
-        return pending_pauses(user=self.request.user)
+    model = TicketPause
+    selector = staticmethod(pending_pauses)
 
 
 # --- supervision (督办) ---------------------------------------------------------------------------

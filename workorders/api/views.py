@@ -40,7 +40,7 @@ from workorders.models import (
     Ticket,
     Unit,
 )
-from workorders.services.intake import INTAKE_ROLES
+from workorders.services.intake import records_calls
 
 _ERROR_DESCRIPTIONS = {
     400: "输入有误 (invalid input)",
@@ -156,13 +156,8 @@ def ticket_detail(user, pk: int) -> dict:
 # --- intake and lists --------------------------------------------------------------------------
 
 
-def _records_calls(user) -> bool:
-    """Operators (and dispatchers) record calls: they choose channel, type and urgency."""
-    return user.is_authenticated and role_of(user) in (*INTAKE_ROLES, Role.ADMIN)
-
-
 def _intake_arguments(user, data: dict) -> dict:
-    staff = _records_calls(user)
+    staff = records_calls(user)
     citizen = user.is_authenticated and not staff and role_of(user) == Role.CITIZEN
     return {
         # Anonymous and citizens' submissions come from the app; only staff say otherwise.

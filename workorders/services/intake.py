@@ -155,10 +155,15 @@ def _validate(
     return {"title": title, **point}, checked
 
 
+def records_calls(user) -> bool:
+    """The hotline's staff: they record calls and other platforms' requests and may choose a
+    request's type and urgency."""
+    return role_of(user) in (*INTAKE_ROLES, Role.ADMIN)
+
+
 def _check_intake_rights(actor, *, channel: str, request_type: str, urgency: str) -> None:
-    """Only the hotline's staff record calls and other platforms' requests or choose a
-    request's type and urgency (pages and API alike: they may not drift apart)."""
-    if role_of(actor) in (*INTAKE_ROLES, Role.ADMIN):
+    # Here, not in the pages or the API, so that they cannot drift apart.
+    if records_calls(actor):
         return
     if channel in STAFF_CHANNELS or request_type or urgency:
         raise NotAllowed(
