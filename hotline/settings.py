@@ -166,6 +166,14 @@ if HTTPS:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Reverse proxies in front of gunicorn that append the client's address to X-Forwarded-For;
+# 0 trusts no such header (see hotline/lib/attempts.py).
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
+# Guessing limits: failed sign-ins per account and client, failed ticket look-ups per client,
+# in a window of this many minutes.
+GUESS_WINDOW_MINUTES = env_int("GUESS_WINDOW_MINUTES", 15, minimum=1)
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
+TRACKING_FAILURE_LIMIT = env_int("TRACKING_FAILURE_LIMIT", 20, minimum=1)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -181,6 +189,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": env_str("ANON_THROTTLE_RATE", "120/minute")},
+    # 0, not None: with None DRF would believe any client's X-Forwarded-For.
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "12345 热线工单平台 API (12345 hotline work-order API)",
@@ -193,11 +203,22 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+# Per process by default. In production CACHE_URL points at Redis so that every web process
+# shares the API throttle, the guessing limits and the live evaluation month.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "hotline.lib.cache.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            # A Redis that does not answer costs a request at most this long (then a miss).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
-}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, got {CACHE_URL!r}")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Celery ---------------------------------------------------------------------------------
 BROKER_DIR = VAR_DIR / "broker"

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from dispatch.classification import reset_classifier
 from dispatch.models import RoutingRule
@@ -38,6 +39,15 @@ class City:
     water: Category
     labour: Category
     wages: Category
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Guessing-limit counters and throttles live in the per-process cache: one test's failed
+    # attempts must not lock out the next.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

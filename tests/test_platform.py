@@ -169,9 +169,28 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     assert "no issues" in result.stdout
 
 
+def test_the_example_production_environment_passes_the_deploy_check(tmp_path):
+    example = (REPO_ROOT / "deploy" / "production.env.example").read_text()
+    values = dict(
+        line.split("=", 1) for line in example.splitlines() if line and not line.startswith("#")
+    )
+    assert values["CACHE_URL"].startswith("redis://") and values["TRUSTED_PROXIES"] == "1"
+    environ = {**_production_env(tmp_path), **values, "MEDIA_ROOT": str(tmp_path / "media")}
+
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", environ=environ)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("SECRET_KEY", None), ("CONN_MAX_AGE", "forever"), ("DATABASE_URL", "mysql://u:p@h/db")],
+    [
+        ("SECRET_KEY", None),
+        ("CONN_MAX_AGE", "forever"),
+        ("DATABASE_URL", "mysql://u:p@h/db"),
+        ("CACHE_URL", "memcached://cache:11211"),
+        ("TRUSTED_PROXIES", "-1"),
+    ],
 )
 def test_production_settings_refuse_to_start_when_misconfigured(tmp_path, name, value):
     environ = _production_env(tmp_path)

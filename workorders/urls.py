@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from workorders.views import citizen, common, leader, operator, unit
+from workorders.views import accounts, citizen, common, leader, operator, unit
 
 # Action names accepted by /tickets/<pk>/<action>/; the others post to dispatch/ and follow-up/.
 TICKET_ACTIONS = (
@@ -21,11 +21,7 @@ TICKET_ACTIONS = (
 
 urlpatterns = [
     path("", common.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html"),
-        name="login",
-    ),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # citizens
     path("submit/", citizen.submit, name="submit"),

@@ -40,3 +40,10 @@ class Conflict(DomainError):
 
     code = "conflict"
     http_status = 409
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed guesses of a secret from this client; wait for the window to end."""
+
+    code = "too_many_attempts"
+    http_status = 429

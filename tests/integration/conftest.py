@@ -57,6 +57,10 @@ def redis_url(integration_binaries) -> Iterator[str]:
         yield url
 
 
+def cache_url(redis_url: str) -> str:
+    return redis_url.rsplit("/", 1)[0] + "/1"
+
+
 @pytest.fixture(scope="session")
 def stack(request, database_url, redis_url) -> Iterator[Stack]:
     var_dir = Path(tempfile.mkdtemp(prefix="hotline-it-var-"))
@@ -65,6 +69,10 @@ def stack(request, database_url, redis_url) -> Iterator[Stack]:
         broker_url=redis_url,
         var_dir=var_dir,
         STALE_REGISTERED_SECONDS=STALE_SECONDS,
+        # Production's shared cache (a database of its own beside the broker's) behind one
+        # trusted proxy: test_shared_cache.py tells its clients apart by X-Forwarded-For.
+        CACHE_URL=cache_url(redis_url),
+        TRUSTED_PROXIES="1",
     )
     with servers.django_process("migrate", env):
         pass

@@ -28,7 +28,13 @@ def dead_broker_port(stack) -> int:
 
 @pytest.fixture(scope="module")
 def web_without_broker(stack, dead_broker_port):
-    env = stack.env_with(CELERY_BROKER_URL=f"redis://127.0.0.1:{dead_broker_port}/0")
+    # Broker and cache share one Redis in production: both are down, and the anonymous
+    # throttle, which keeps its counts in that cache, is on.
+    env = stack.env_with(
+        CELERY_BROKER_URL=f"redis://127.0.0.1:{dead_broker_port}/0",
+        CACHE_URL=f"redis://127.0.0.1:{dead_broker_port}/1",
+        ANON_THROTTLE_RATE="1000/minute",
+    )
     with servers.django_process("web", env, web_workers=1) as web:
         yield web
 

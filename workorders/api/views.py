@@ -21,10 +21,19 @@ from rest_framework import generics, parsers, permissions, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hotline.lib.attempts import (
+    client_address,
+    forget,
+    guessing_limited,
+    login_guards,
+    tracking_limit,
+)
+from hotline.lib.errors import NotFound
 from workorders import selectors, services
 from workorders.access import role_of, ticket_get_for_user
 from workorders.api import serializers as s
@@ -49,6 +58,7 @@ _ERROR_DESCRIPTIONS = {
     404: "工单不存在或无权查看 (not found or not visible)",
     409: "工单当前状态不允许 (conflicts with the ticket's status)",
     413: "请求内容过大 (request body too large)",
+    429: "失败次数过多，稍后再试 (too many failed attempts from this client; try again later)",
 }
 
 
@@ -495,16 +505,17 @@ class PublicTicketView(PublicApiView):
         parameters=[
             OpenApiParameter("code", OpenApiTypes.STR, required=True, description="查询码")
         ],
-        responses={200: s.PublicTicketSerializer, **errors(400, 404)},
+        responses={200: s.PublicTicketSerializer, **errors(400, 404, 429)},
     )
     def get(self, request, number: str):
         key = s.TrackingKeySerializer(
             data={"number": number, "code": request.query_params.get("code", "")}
         )
         key.is_valid(raise_exception=True)
-        ticket = services.ticket_get_public(
-            number=key.validated_data["number"], query_code=key.validated_data["code"]
-        )
+        with guessing_limited((tracking_limit(), client_address(request)), failure=NotFound):
+            ticket = services.ticket_get_public(
+                number=key.validated_data["number"], query_code=key.validated_data["code"]
+            )
         return Response(s.PublicTicketSerializer(ticket).data)
 
 
@@ -515,14 +526,15 @@ class PublicSupplementView(PublicApiView):
         tags=["tracking"],
         auth=[],
         request=s.SupplementInputSerializer,
-        responses={200: s.PublicTicketSerializer, **errors(400, 404, 409)},
+        responses={200: s.PublicTicketSerializer, **errors(400, 404, 409, 429)},
     )
     def post(self, request, number: str):
         data = self.parse(s.SupplementInputSerializer)
         s.TrackingKeySerializer(data={"number": number}).is_valid(raise_exception=True)
-        ticket = services.ticket_supplement(
-            number=number, query_code=data["code"], text=data["text"]
-        )
+        with guessing_limited((tracking_limit(), client_address(request)), failure=NotFound):
+            ticket = services.ticket_supplement(
+                number=number, query_code=data["code"], text=data["text"]
+            )
         return Response(s.PublicTicketSerializer(ticket).data)
 
 
@@ -580,10 +592,14 @@ class TokenView(PublicApiView):
         tags=["auth"],
         auth=[],
         request=AuthTokenSerializer,
-        responses={200: s.TokenResultSerializer, **errors(400)},
+        responses={200: s.TokenResultSerializer, **errors(400, 429)},
     )
     def post(self, request):
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        data = request.data if isinstance(request.data, dict) else {}  # JSON may be any value
+        guarded = login_guards(request, str(data.get("username", "")))
+        with guessing_limited(*guarded, failure=ValidationError):
+            serializer.is_valid(raise_exception=True)
+        forget(guarded[0])
         token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})

@@ -10,7 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from hotline.lib.errors import DomainError
+from hotline.lib.attempts import client_address, guessing_limited, tracking_limit
+from hotline.lib.errors import DomainError, NotFound
 from workorders import selectors, services
 from workorders.access import role_of, ticket_get_for_user
 from workorders.forms import IntakeForm, SupplementForm, TrackForm, apply_domain_error
@@ -115,9 +116,10 @@ def track(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _track_page(request, form=form, status=400)
     try:
-        ticket = services.ticket_get_public(
-            number=form.cleaned_data["number"], query_code=form.cleaned_data["query_code"]
-        )
+        with guessing_limited((tracking_limit(), client_address(request)), failure=NotFound):
+            ticket = services.ticket_get_public(
+                number=form.cleaned_data["number"], query_code=form.cleaned_data["query_code"]
+            )
     except DomainError as error:
         apply_domain_error(form, error)
         return _track_page(request, form=form, error=error, status=error.http_status)

@@ -1,0 +1,28 @@
+"""Sign-in page: Django's own, under the guessing limits of hotline/lib/attempts.py."""
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+
+from hotline.lib.attempts import check, forget, login_guards, record_failure
+from hotline.lib.errors import TooManyAttempts
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+
+    def post(self, request, *args, **kwargs) -> HttpResponse:
+        self.guarded = login_guards(request, request.POST.get("username", ""))
+        try:
+            check(*self.guarded)
+        except TooManyAttempts as error:
+            context = self.get_context_data(form=self.get_form(), too_many_attempts=error.message)
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form) -> HttpResponse:
+        forget(self.guarded[0])
+        return super().form_valid(form)
+
+    def form_invalid(self, form) -> HttpResponse:
+        record_failure(*self.guarded)
+        return super().form_invalid(form)
