@@ -211,3 +211,23 @@ def test_counters_expire_with_their_window(db):
     later = time.time() + 61
     with mock.patch("django.core.cache.backends.locmem.time.time", return_value=later):
         attempts.check((limit, "a"))  # the window has ended
+
+
+@pytest.mark.parametrize(
+    ("role", "workspace"),
+    [
+        (Role.OPERATOR, "/operator/"),
+        (Role.DISPATCHER, "/dispatch/triage/"),
+        (Role.FOLLOWUP_AGENT, "/follow-up/"),
+        (Role.LEADER, "/overview/"),
+    ],
+)
+def test_sign_in_lands_on_the_workspace_unless_a_page_was_asked_for(db, role, workspace):
+    make_user("someone", role)
+    browser = Client()
+    response = browser.post("/accounts/login/", {"username": "someone", "password": PASSWORD})
+    assert response["Location"] == workspace
+
+    browser.logout()
+    asked = {"username": "someone", "password": PASSWORD, "next": "/dispatch/tickets/"}
+    assert browser.post("/accounts/login/", asked)["Location"] == "/dispatch/tickets/"

@@ -1,10 +1,14 @@
-"""Sign-in page: Django's own, under the guessing limits of hotline/lib/attempts.py."""
+"""Sign-in page: Django's own, under the guessing limits of hotline/lib/attempts.py, and
+landing on the person's own workspace (the home page is the citizens' front door)."""
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
+from django.urls import reverse
 
 from hotline.lib.attempts import check, forget, login_guards, record_failure
 from hotline.lib.errors import TooManyAttempts
+from workorders.access import role_of
+from workorders.views.common import WORKSPACES
 
 
 class LoginView(auth_views.LoginView):
@@ -26,3 +30,8 @@ class LoginView(auth_views.LoginView):
     def form_invalid(self, form) -> HttpResponse:
         record_failure(*self.guarded)
         return super().form_invalid(form)
+
+    def get_default_redirect_url(self) -> str:
+        # Only when the form named no page to go back to ("next").
+        workspace = WORKSPACES.get(role_of(self.request.user))
+        return reverse(workspace[0]) if workspace else super().get_default_redirect_url()

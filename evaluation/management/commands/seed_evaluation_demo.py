@@ -6,7 +6,7 @@ workorders cannot know the evaluation app, so its closed tickets have no follow-
 command writes one per round — the citizen's verdict at the moment the round ended (the reopening,
 or the closing) — with a realistic mix of outcomes, asks and decides a few exemptions, and closes
 every ended month. It only adds evaluation records; no ticket changes. Run it after seed_demo
-(``run_platform`` can); it refuses a database that already has follow-up records.
+(``run_platform`` does, on an empty database); it refuses a database that already has follow-up records.
 """
 
 import random

@@ -46,6 +46,8 @@ class Command(BaseCommand):
         self.stdout.write("静态文件已就绪 (static files collected)")
         if not Ticket.objects.exists() and not get_user_model().objects.exists():
             call_command("seed_demo", stdout=self.stdout)
+            # The rankings pages need the follow-ups and published months of the demo's history.
+            call_command("seed_evaluation_demo", stdout=self.stdout)
         demo = get_user_model().objects.filter(username=demo_data.DEMO_LOGINS[0][1]).exists()
         # The children open their own connections; SQLite must not see this one held open.
         connections.close_all()
