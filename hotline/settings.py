@@ -254,6 +254,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 # measurements); reusing it for many tasks is what lets one worker keep up (≈200/s).
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 100, minimum=0)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# What tasks print (the console notification backend's messages) is ordinary output, not a
+# warning: Celery's default level made every demo SMS a WARNING line.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Every periodic job of the platform, in one place (STYLE.md rule 8).
 CELERY_BEAT_SCHEDULE = {
@@ -388,3 +391,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "jieba": {"level": "WARNING"}},
 }
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu warns at every connection that a filesystem:// URL names no host; it needs none.
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
