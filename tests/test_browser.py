@@ -57,7 +57,7 @@ def sign_in(page, base_url: str, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
+    page.wait_for_url(lambda url: url.startswith(base_url) and "/accounts/login/" not in url)
 
 
 @pytest.mark.parametrize("device", list(VIEWPORTS))
