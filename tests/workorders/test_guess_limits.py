@@ -231,3 +231,22 @@ def test_sign_in_lands_on_the_workspace_unless_a_page_was_asked_for(db, role, wo
     browser.logout()
     asked = {"username": "someone", "password": PASSWORD, "next": "/dispatch/tickets/"}
     assert browser.post("/accounts/login/", asked)["Location"] == "/dispatch/tickets/"
+
+
+def test_the_django_admin_sign_in_is_limited_too(db):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("root", "root@example.com", PASSWORD)
+    browser = client_from("192.0.2.30")
+    for _ in range(2):
+        response = browser.post("/admin/login/", {"username": "root", "password": "wrong"})
+        assert response.status_code == 200  # the admin's form again, with its error
+
+    response = browser.post(
+        "/admin/login/", {"username": "root", "password": PASSWORD, "next": "/admin/"}
+    )
+
+    assert response.status_code == 200 and "_auth_user_id" not in browser.session
+    # The same count refuses the staff sign-in page, which says why.
+    page = browser.post("/accounts/login/", {"username": "root", "password": PASSWORD})
+    assert page.status_code == 429

@@ -21,14 +21,13 @@ from rest_framework import generics, parsers, permissions, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hotline.lib.attempts import (
+    check,
     client_address,
-    forget,
     guessing_limited,
     login_guards,
     tracking_limit,
@@ -597,9 +596,8 @@ class TokenView(PublicApiView):
     def post(self, request):
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
         data = request.data if isinstance(request.data, dict) else {}  # JSON may be any value
-        guarded = login_guards(request, str(data.get("username", "")))
-        with guessing_limited(*guarded, failure=ValidationError):
-            serializer.is_valid(raise_exception=True)
-        forget(guarded[0])
+        # The authentication backend counts and enforces the limits; this says why.
+        check(*login_guards(request, str(data.get("username", ""))))
+        serializer.is_valid(raise_exception=True)
         token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})

@@ -1,11 +1,12 @@
-"""Sign-in page: Django's own, under the guessing limits of hotline/lib/attempts.py, and
-landing on the person's own workspace (the home page is the citizens' front door)."""
+"""Sign-in page: Django's own, saying so when the guessing limits refuse (the authentication
+backend, hotline/lib/auth.py, counts and enforces them), and landing on the person's own
+workspace (the home page is the citizens' front door)."""
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import reverse
 
-from hotline.lib.attempts import check, forget, login_guards, record_failure
+from hotline.lib.attempts import check, login_guards
 from hotline.lib.errors import TooManyAttempts
 from workorders.access import role_of
 from workorders.views.common import WORKSPACES
@@ -15,21 +16,12 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
 
     def post(self, request, *args, **kwargs) -> HttpResponse:
-        self.guarded = login_guards(request, request.POST.get("username", ""))
         try:
-            check(*self.guarded)
+            check(*login_guards(request, request.POST.get("username", "")))
         except TooManyAttempts as error:
             context = self.get_context_data(form=self.get_form(), too_many_attempts=error.message)
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form) -> HttpResponse:
-        forget(self.guarded[0])
-        return super().form_valid(form)
-
-    def form_invalid(self, form) -> HttpResponse:
-        record_failure(*self.guarded)
-        return super().form_invalid(form)
 
     def get_default_redirect_url(self) -> str:
         # Only when the form named no page to go back to ("next").
