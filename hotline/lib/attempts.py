@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from hotline.lib.errors import TooManyAttempts
+from hotline.lib.errors import NotFound, TooManyAttempts
 
 
 @dataclass(frozen=True)
@@ -32,21 +32,6 @@ class GuessLimit:
     scope: str
     failures: int  # allowed failures in one window; the next attempt is refused
     window_minutes: int
-
-
-def tracking_limit() -> GuessLimit:
-    return GuessLimit("tracking", settings.TRACKING_FAILURE_LIMIT, settings.GUESS_WINDOW_MINUTES)
-
-
-def login_account_limit() -> GuessLimit:
-    return GuessLimit("login", settings.LOGIN_FAILURE_LIMIT, settings.GUESS_WINDOW_MINUTES)
-
-
-def login_client_limit() -> GuessLimit:
-    # Four accounts' worth of failures from one address before it is refused outright.
-    return GuessLimit(
-        "login-client", settings.LOGIN_FAILURE_LIMIT * 4, settings.GUESS_WINDOW_MINUTES
-    )
 
 
 def client_address(request: HttpRequest) -> str:
@@ -67,11 +52,11 @@ def client_address(request: HttpRequest) -> str:
 def login_guards(request: HttpRequest, username: str) -> list[tuple[GuessLimit, str]]:
     """The sign-in limits of one attempt: the account on this client first (reset by a
     successful sign-in), then the client alone."""
-    address = client_address(request)
-    return [
-        (login_account_limit(), f"{address}\n{username.strip().lower()}"),
-        (login_client_limit(), address),
-    ]
+    address, window = client_address(request), settings.GUESS_WINDOW_MINUTES
+    per_account = GuessLimit("login", settings.LOGIN_FAILURE_LIMIT, window)
+    # Four accounts' worth of failures from one address before it is refused outright.
+    per_client = GuessLimit("login-client", settings.LOGIN_FAILURE_LIMIT * 4, window)
+    return [(per_account, f"{address}\n{username.strip().lower()}"), (per_client, address)]
 
 
 def _key(limit: GuessLimit, subject: str) -> str:
@@ -107,13 +92,14 @@ def forget(*guarded: tuple[GuessLimit, str]) -> None:
 
 
 @contextmanager
-def guessing_limited(
-    *guarded: tuple[GuessLimit, str], failure: type[Exception] | tuple[type[Exception], ...]
-) -> Iterator[None]:
-    """Run a look-up under the limits: refused when used up, a ``failure`` raised inside counts."""
-    check(*guarded)
+def tracking_limited(request: HttpRequest) -> Iterator[None]:
+    """A look-up by ticket number and query code: refused once this client has used up its
+    failures; a wrong number or code (NotFound) raised inside counts as one."""
+    limit = GuessLimit("tracking", settings.TRACKING_FAILURE_LIMIT, settings.GUESS_WINDOW_MINUTES)
+    guarded = (limit, client_address(request))
+    check(guarded)
     try:
         yield
-    except failure:
-        record_failure(*guarded)
+    except NotFound:
+        record_failure(guarded)
         raise

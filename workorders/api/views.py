@@ -25,14 +25,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hotline.lib.attempts import (
-    check,
-    client_address,
-    guessing_limited,
-    login_guards,
-    tracking_limit,
-)
-from hotline.lib.errors import NotFound
+from hotline.lib.attempts import check, login_guards, tracking_limited
 from workorders import selectors, services
 from workorders.access import role_of, ticket_get_for_user
 from workorders.api import serializers as s
@@ -511,7 +504,7 @@ class PublicTicketView(PublicApiView):
             data={"number": number, "code": request.query_params.get("code", "")}
         )
         key.is_valid(raise_exception=True)
-        with guessing_limited((tracking_limit(), client_address(request)), failure=NotFound):
+        with tracking_limited(request):
             ticket = services.ticket_get_public(
                 number=key.validated_data["number"], query_code=key.validated_data["code"]
             )
@@ -530,7 +523,7 @@ class PublicSupplementView(PublicApiView):
     def post(self, request, number: str):
         data = self.parse(s.SupplementInputSerializer)
         s.TrackingKeySerializer(data={"number": number}).is_valid(raise_exception=True)
-        with guessing_limited((tracking_limit(), client_address(request)), failure=NotFound):
+        with tracking_limited(request):
             ticket = services.ticket_supplement(
                 number=number, query_code=data["code"], text=data["text"]
             )

@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from hotline.lib.attempts import client_address, guessing_limited, tracking_limit
-from hotline.lib.errors import DomainError, NotFound
+from hotline.lib.attempts import tracking_limited
+from hotline.lib.errors import DomainError
 from workorders import selectors, services
 from workorders.access import role_of, ticket_get_for_user
 from workorders.forms import IntakeForm, SupplementForm, TrackForm, apply_domain_error
@@ -116,7 +116,7 @@ def track(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _track_page(request, form=form, status=400)
     try:
-        with guessing_limited((tracking_limit(), client_address(request)), failure=NotFound):
+        with tracking_limited(request):
             ticket = services.ticket_get_public(
                 number=form.cleaned_data["number"], query_code=form.cleaned_data["query_code"]
             )
