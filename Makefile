@@ -31,6 +31,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Generated files only: the database and uploads in var/ are kept (delete var/ to start over).
 clean:

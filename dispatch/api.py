@@ -13,85 +13,21 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from workorders import selectors, services
+from workorders import selectors
 from workorders.api import serializers as s
 from workorders.api.views import (
     ApiView,
     ListView,
-    TicketActionView,
     TicketFilterSchema,
     TicketQueueView,
-    action_schema,
     errors,
 )
 from workorders.lights import pending_pauses, red_counts_by_unit
 from workorders.models import (
-    Category,
     ExtensionRequest,
-    Region,
     ReturnRequest,
     TicketPause,
-    Unit,
-    Urgency,
 )
-
-# More assisting units than this is not joint handling but a broadcast.
-MAX_ASSIST_UNITS = 20
-
-
-class DispatchInputSerializer(serializers.Serializer):
-    lead_unit = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.all(), help_text="主办单位 id (lead unit)"
-    )
-    assist_units = serializers.ListField(
-        child=serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all()),
-        max_length=MAX_ASSIST_UNITS,
-        required=False,
-        default=list,
-        help_text="协办单位 id 列表 (assisting units)",
-    )
-    category = serializers.PrimaryKeyRelatedField(
-        queryset=Category.objects.all(), required=False, allow_null=True, default=None
-    )
-    region = serializers.PrimaryKeyRelatedField(
-        queryset=Region.objects.all(), required=False, allow_null=True, default=None
-    )
-    urgency = serializers.ChoiceField(
-        choices=Urgency.choices, required=False, allow_null=True, default=None
-    )
-    reason = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=s.TEXT_MAX
-    )
-
-
-@action_schema(
-    "派单 (dispatch to a lead unit and assisting units)",
-    "dispatch",
-    "派单员：已受理、待分拨或尚未签收的工单。(Dispatchers.)",
-)
-class DispatchView(TicketActionView):
-    input_serializer = DispatchInputSerializer
-    service = staticmethod(services.ticket_dispatch)
-
-
-@action_schema(
-    "审核退单 (approve or reject a return)",
-    "dispatch",
-    "派单员：通过则回到待分拨，驳回须填写 note。(Dispatchers.)",
-)
-class ReturnDecisionView(TicketActionView):
-    input_serializer = s.DecisionInputSerializer
-    service = staticmethod(services.ticket_decide_return)
-
-
-@action_schema(
-    "审核延期 (approve or reject an extension)",
-    "dispatch",
-    "派单员：驳回须填写 note。(Dispatchers.)",
-)
-class ExtensionDecisionView(TicketActionView):
-    input_serializer = s.DecisionInputSerializer
-    service = staticmethod(services.ticket_decide_extension)
 
 
 @extend_schema_view(
@@ -148,16 +84,6 @@ class PendingExtensionsView(PendingListView):
     selector = staticmethod(selectors.pending_extensions)
 
 
-@action_schema(
-    "审核暂停计时 (approve or reject a pause)",
-    "dispatch",
-    "派单员：通过则办结计时立即停止，驳回须填写 note。(Dispatchers; approving stops the clock now.)",
-)
-class PauseDecisionView(TicketActionView):
-    input_serializer = s.DecisionInputSerializer
-    service = staticmethod(services.ticket_decide_pause)
-
-
 @extend_schema_view(
     get=extend_schema(
         summary="待审核暂停计时 (pending pause requests)",
@@ -173,17 +99,6 @@ class PendingPausesView(PendingListView):
 
 
 # --- supervision (督办) ---------------------------------------------------------------------------
-
-
-@action_schema(
-    "督办 (press the lead unit on a ticket)",
-    "supervision",
-    "派单员、领导：承办中的工单；主办单位收到通知并须回复。"
-    "(Dispatchers and leaders; the lead unit is notified and must answer.)",
-)
-class SuperviseView(TicketActionView):
-    input_serializer = s.NoteInputSerializer
-    service = staticmethod(services.ticket_supervise)
 
 
 class SupervisionTicketSerializer(s.TicketListSerializer):

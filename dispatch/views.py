@@ -6,7 +6,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from dispatch.forms import (
     AllTicketsFilterForm,
@@ -18,14 +17,13 @@ from dispatch.forms import (
 from hotline.lib.errors import DomainError
 from workorders import selectors, services
 from workorders.access import CENTER_ROLES, citizen_view, ticket_get_for_user
-from workorders.forms import SupervisionForm, apply_domain_error
+from workorders.forms import apply_domain_error
 from workorders.lights import pending_pauses, red_counts_by_unit
 from workorders.models import Category, EventKind, Light, Region, Role, Ticket, Unit, Urgency
 from workorders.views.common import (
     paginate,
     render_error,
     role_required,
-    run_ticket_action,
     safe_next,
 )
 
@@ -167,24 +165,6 @@ def approvals(request: HttpRequest) -> HttpResponse:
     return render(request, "dispatch/approvals.html", context)
 
 
-@require_POST
-@role_required(Role.DISPATCHER)
-def decide_return(request: HttpRequest, pk: int) -> HttpResponse:
-    return run_ticket_action(request, pk, "decide_return")
-
-
-@require_POST
-@role_required(Role.DISPATCHER)
-def decide_extension(request: HttpRequest, pk: int) -> HttpResponse:
-    return run_ticket_action(request, pk, "decide_extension")
-
-
-@require_POST
-@role_required(Role.DISPATCHER)
-def decide_pause(request: HttpRequest, pk: int) -> HttpResponse:
-    return run_ticket_action(request, pk, "decide_pause")
-
-
 # --- supervision (督办) ---------------------------------------------------------------------------
 
 
@@ -206,13 +186,6 @@ def supervision(request: HttpRequest) -> HttpResponse:
         "now": now,
         "yellow": request.GET.get("light") == "yellow",
         "unit_counts": red_counts_by_unit(user=request.user, now=now),
-        "supervise_form": SupervisionForm(),
         "RED": Light.RED,
     }
     return render(request, "dispatch/supervision.html", context, status=status)
-
-
-@require_POST
-@role_required(Role.DISPATCHER, Role.LEADER)
-def supervise(request: HttpRequest, pk: int) -> HttpResponse:
-    return run_ticket_action(request, pk, "supervise")

@@ -17,50 +17,14 @@ from evaluation.periods import parse_month
 from evaluation.selectors import CONSOLE_TABS
 from hotline.lib.errors import InvalidInput
 from workorders import selectors as ticket_selectors
-from workorders import services as ticket_services
 from workorders.api import serializers as s
 from workorders.api.views import (
     ApiView,
     ListView,
     PublicApiView,
-    TicketActionView,
     TicketQueueView,
-    action_schema,
     errors,
 )
-
-# --- ticket-level follow-up actions ------------------------------------------------------------------
-
-
-@action_schema(
-    "转回访 (start the follow-up of a ticket left resolved)",
-    "follow-up",
-    "回访员、派单员：办结即自动转回访，此操作仅用于早先停留在“已办结”的工单。"
-    "(Resolving enters follow-up by itself; this is for tickets left resolved.)",
-)
-class FollowUpStartView(TicketActionView):
-    service = staticmethod(ticket_services.ticket_start_follow_up)
-
-
-@action_schema(
-    "归档 (close after the follow-up)",
-    "follow-up",
-    "回访员、派单员：须先记录本轮回访结果。(Follow-up agents and dispatchers, once the round's "
-    "outcome is recorded.)",
-)
-class CloseView(TicketActionView):
-    input_serializer = s.NoteInputSerializer
-    service = staticmethod(services.follow_up_close_ticket)
-
-
-@action_schema(
-    "重办 (reopen: the citizen says it is not solved)",
-    "follow-up",
-    "回访员、派单员：回到原主办单位重新签收。(Follow-up agents and dispatchers.)",
-)
-class ReopenView(TicketActionView):
-    input_serializer = s.ReasonInputSerializer
-    service = staticmethod(services.follow_up_reopen_ticket)
 
 
 @extend_schema_view(

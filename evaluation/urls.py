@@ -24,9 +24,6 @@ urlpatterns = [
     path("", console.followup, name="followup"),
     path("follow-ups/<int:pk>/call/", console.record_call, name="record_call"),
     path("follow-ups/<int:pk>/decision/", console.decide, name="decide"),
-    path("tickets/<int:pk>/start/", console.start, name="start_follow_up"),
-    path("tickets/<int:pk>/close/", console.close, name="close"),
-    path("tickets/<int:pk>/reopen/", console.reopen, name="reopen"),
     # the citizen's survey (no account: the signed link is the key)
     path("survey/thanks/", survey.survey_thanks, name="survey_thanks"),
     path("survey/<str:token>/", survey.survey, name="survey"),

@@ -1,4 +1,5 @@
-"""Routes of the REST API, included at /api/. Views: workorders.api, dispatch.api, evaluation.api."""
+"""Routes of the REST API, included at /api/. Views: workorders.api, dispatch.api, evaluation.api;
+the ticket actions are whatever the apps registered (workorders.registry)."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
@@ -6,44 +7,23 @@ from drf_spectacular.views import SpectacularAPIView
 from dispatch import api as dispatch_api
 from evaluation import api as evaluation_api
 from workorders.api import views
+from workorders.api.actions import TicketActionView
 from workorders.api.docs import API_DESCRIPTION, RedocView, SwaggerView
-
-ticket_actions = [
-    ("accept", views.AcceptView),
-    ("contact", views.ContactView),
-    ("progress", views.ProgressView),
-    ("return", views.ReturnView),
-    ("return-decision", dispatch_api.ReturnDecisionView),
-    ("extension", views.ExtensionView),
-    ("extension-decision", dispatch_api.ExtensionDecisionView),
-    ("resolve", views.ResolveView),
-    ("answer", views.AnswerView),
-    ("merge", views.MergeView),
-    ("invalid", views.InvalidView),
-    ("dispatch", dispatch_api.DispatchView),
-    ("follow-up/start", evaluation_api.FollowUpStartView),
-    ("close", evaluation_api.CloseView),
-    ("reopen", evaluation_api.ReopenView),
-    ("reveal-contact", views.RevealContactView),
-    # deadlines: pauses of the clock and supervision (督办)
-    ("pause", views.PauseView),
-    ("pause-decision", dispatch_api.PauseDecisionView),
-    ("resume", views.ResumeView),
-    ("supervise", dispatch_api.SuperviseView),
-    ("acknowledge-supervision", views.AcknowledgeSupervisionView),
-]
+from workorders.registry import ticket_actions
 
 urlpatterns = [
     path("tickets/", views.TicketsView.as_view(), name="api-tickets"),
     path("tickets/<int:pk>/", views.TicketDetailView.as_view(), name="api-ticket"),
     path("tickets/<int:pk>/events/", views.TicketEventsView.as_view(), name="api-ticket-events"),
+    # Every registered ticket action (workorders.registry), one view for all.
     *[
         path(
-            f"tickets/<int:pk>/{action}/",
-            view.as_view(),
-            name=f"api-ticket-{action.replace('/', '-')}",
+            f"tickets/<int:pk>/{action.api_path}/",
+            TicketActionView.as_view(action_name=action.name),
+            name=f"api-ticket-{action.api_path.replace('/', '-')}",
         )
-        for action, view in ticket_actions
+        for action in ticket_actions()
+        if action.api_path
     ],
     path(
         "public/tickets/<str:number>/",

@@ -1,7 +1,14 @@
 from workorders.access import role_of, unit_of
+from workorders.registry import navigation_for
 
 
 def roles(request):
-    """The signed-in person's role and unit, for navigation."""
+    """The signed-in person's role and unit, and the menu the apps registered for that role."""
     user = getattr(request, "user", None)
-    return {"current_role": role_of(user), "current_unit": unit_of(user)}
+    role = role_of(user)
+    path = getattr(request, "path", "")
+    menu = [
+        {"url": entry.url(), "label": entry.label, "current": entry.current(path)}
+        for entry in navigation_for(role=role, user=user)
+    ]
+    return {"current_role": role, "current_unit": unit_of(user), "navigation": menu}

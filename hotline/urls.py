@@ -1,11 +1,23 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.http import HttpRequest, HttpResponsePermanentRedirect
+from django.urls import include, path, re_path
+
+
+def moved_to_evaluation(request: HttpRequest, rest: str) -> HttpResponsePermanentRedirect:
+    """The evaluation pages were under /follow-up/ before they took their app's name; survey
+    links already sent by SMS point there. 308 keeps a POST a POST."""
+    query = request.META.get("QUERY_STRING", "")
+    response = HttpResponsePermanentRedirect(f"/evaluation/{rest}" + (f"?{query}" if query else ""))
+    response.status_code = 308
+    return response
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("hotline.api_urls")),
     path("dispatch/", include("dispatch.urls")),
-    path("follow-up/", include("evaluation.urls")),
+    path("evaluation/", include("evaluation.urls")),
+    re_path(r"^follow-up/(?P<rest>.*)$", moved_to_evaluation),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("workorders.urls")),
 ]

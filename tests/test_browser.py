@@ -162,7 +162,7 @@ def test_desk_pages_render(
     visits = [
         (operator, "/operator/", "operator"),
         (dispatcher, "/dispatch/approvals/", "approvals"),
-        (followup_agent, "/follow-up/", "followup"),
+        (followup_agent, "/evaluation/", "followup"),
         (leader, "/overview/", "overview"),
         (unit_staff, "/operator/", "forbidden"),
     ]

@@ -10,7 +10,7 @@ from django import forms
 from django.conf import settings
 
 from hotline.lib.errors import DomainError
-from workorders.models import InvalidReason, RequestType, Urgency
+from workorders.models import RequestType, Urgency
 from workorders.selectors import ORDERINGS
 
 REQUIRED = "请填写此项 (this field is required)"
@@ -152,124 +152,6 @@ class SupplementForm(forms.Form):
         label="补充内容 (additional information)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-# --- actions on a ticket ------------------------------------------------------------------------
-
-
-class EmptyForm(forms.Form):
-    """An action without input (accept, start follow-up): only carries errors back."""
-
-
-class NoteForm(forms.Form):
-    note = forms.CharField(
-        label="说明 (note)", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class ContactForm(forms.Form):
-    note = forms.CharField(
-        label="联系情况 (how the citizen was reached)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class ProgressForm(forms.Form):
-    note = forms.CharField(
-        label="进展说明 (what was done)", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    public = forms.BooleanField(
-        label="市民可见 (visible to the citizen)", required=False, initial=True
-    )
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label="理由 (reason)", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class ExtensionForm(forms.Form):
-    reason = forms.CharField(
-        label="延期理由 (reason)", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    requested_due_at = forms.DateTimeField(
-        label="申请延至 (extend to)",
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={
-            "required": "请选择延期后的办结时限 (choose the new due time)",
-            "invalid": "时间格式不正确 (not a valid date and time)",
-        },
-    )
-
-
-class ReplyForm(forms.Form):
-    reply = forms.CharField(
-        label="答复内容 (reply to the citizen)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-
-class MergeForm(forms.Form):
-    master_number = forms.CharField(
-        label="主工单编号 (master ticket number)", required=False, max_length=20
-    )
-    reason = forms.CharField(label="说明 (note)", required=False, max_length=500)
-
-
-class InvalidForm(forms.Form):
-    reason_code = forms.CharField(
-        label="不予受理原因 (reason)",
-        required=False,
-        widget=forms.Select(choices=[("", "— 请选择 (choose) —"), *InvalidReason.choices]),
-    )
-    note = forms.CharField(label="说明 (note)", required=False, max_length=500)
-
-
-class DecisionForm(forms.Form):
-    """A dispatcher's decision on a return or extension request."""
-
-    decision = forms.ChoiceField(
-        choices=[("approve", "通过 (approve)"), ("reject", "驳回 (reject)")],
-        error_messages={
-            "required": "请选择通过或驳回 (approve or reject)",
-            "invalid_choice": "请选择通过或驳回 (approve or reject)",
-        },
-    )
-    note = forms.CharField(
-        label="审核意见 (note; required to reject)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class PauseForm(forms.Form):
-    reason = forms.CharField(
-        label="暂停理由 (why the clock should stop)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="如等待市民补充材料；经派单员同意后停止计时 "
-        "(e.g. waiting for the citizen's papers; a dispatcher approves)",
-    )
-
-
-class SupervisionForm(forms.Form):
-    note = forms.CharField(
-        label="督办意见 (note to the unit)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-class AcknowledgeForm(forms.Form):
-    response = forms.CharField(
-        label="督办回复 (what your unit is doing about it)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 

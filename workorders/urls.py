@@ -3,22 +3,6 @@ from django.urls import path
 
 from workorders.views import accounts, citizen, common, leader, operator, unit
 
-# Action names accepted by /tickets/<pk>/<action>/; the others post to dispatch/ and follow-up/.
-TICKET_ACTIONS = (
-    "accept",
-    "contact",
-    "progress",
-    "request_return",
-    "request_extension",
-    "resolve",
-    "request_pause",
-    "resume",
-    "acknowledge_supervision",
-    "answer",
-    "merge",
-    "invalid",
-)
-
 urlpatterns = [
     path("", common.home, name="home"),
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
@@ -36,14 +20,11 @@ urlpatterns = [
     path("unit/", unit.workbench, name="unit"),
     path("overview/", leader.overview, name="overview"),
     path("tickets/<int:pk>/", common.ticket_detail, name="ticket_detail"),
-    path("tickets/<int:pk>/reveal/", common.reveal_contact, name="ticket_reveal"),
     path(
         "tickets/<int:pk>/attachments/<str:token>/",
         common.attachment,
         name="ticket_attachment",
     ),
-]
-urlpatterns += [
-    path(f"tickets/<int:pk>/{name}/", common.ticket_action, {"action": name}, name=f"ticket_{name}")
-    for name in TICKET_ACTIONS
+    # Every registered ticket action, whichever app declared it (workorders.registry).
+    path("tickets/<int:pk>/<slug:action>/", common.ticket_action, name="ticket_action"),
 ]

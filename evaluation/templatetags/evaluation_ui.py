@@ -36,7 +36,7 @@ def movement(value):
 
 @lru_cache(maxsize=256)
 def _unit_prefix(month: str) -> str:
-    """ "/follow-up/rankings/2026-03/units/" — the URLconf's own path, looked up once a month."""
+    """ "/evaluation/rankings/2026-03/units/" — the URLconf's own path, looked up once a month."""
     return reverse("evaluation:unit_month", args=[month, 0]).removesuffix("0/")
 
 

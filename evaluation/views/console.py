@@ -15,13 +15,11 @@ from evaluation import selectors, services
 from evaluation.forms import CallForm, DecisionForm
 from evaluation.selectors import CONSOLE_TABS, FOLLOW_UP_ROLES
 from hotline.lib.errors import DomainError, InvalidInput
-from workorders.access import citizen_view, ticket_get_for_user
-from workorders.forms import NoteForm, ReasonForm, apply_domain_error
+from workorders.access import citizen_view
+from workorders.forms import apply_domain_error
 from workorders.views.common import (
     render_error,
-    render_ticket_detail,
     role_required,
-    run_ticket_action,
     safe_next,
 )
 
@@ -54,7 +52,6 @@ def _console(request: HttpRequest, *, failed: dict | None = None, error=None, st
             )
         ],
         "page": page,
-        "legacy": selectors.legacy_resolved(user=request.user)[:50],
         "error": error,
     }
     return render(request, "evaluation/followup.html", context, status=status)
@@ -130,64 +127,3 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     done = "已重办 (reopened)" if form.cleaned_data["decision"] == "reopen" else "已归档 (closed)"
     messages.success(request, f"{follow_up.ticket.number}：{done}")
     return redirect(_back(request))
-
-
-# --- the ticket page's follow-up actions ------------------------------------------------------------
-
-
-@require_POST
-@role_required(*FOLLOW_UP_ROLES)
-def start(request: HttpRequest, pk: int) -> HttpResponse:
-    """Only for tickets left "resolved" from before resolving entered follow-up by itself."""
-    return run_ticket_action(request, pk, "start_follow_up")
-
-
-def _ticket_action(request: HttpRequest, pk: int, name: str, form_class, run, done: str):
-    try:
-        ticket = ticket_get_for_user(user=request.user, pk=pk)
-    except DomainError as error:
-        return render_error(request, error)
-    form = form_class(request.POST)
-    if not form.is_valid():
-        error = InvalidInput("提交的内容有误，请检查后重试 (please correct the errors)")
-        return render_ticket_detail(request, ticket, failed={name: form}, error=error, status=400)
-    try:
-        run(ticket, form.cleaned_data)
-    except DomainError as error:
-        apply_domain_error(form, error)
-        ticket.refresh_from_db()
-        return render_ticket_detail(
-            request, ticket, failed={name: form}, error=error, status=error.http_status
-        )
-    messages.success(request, f"{ticket.number}：{done}")
-    return redirect(safe_next(request, reverse("ticket_detail", args=[ticket.pk])))
-
-
-@require_POST
-@role_required(*FOLLOW_UP_ROLES)
-def close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _ticket_action(
-        request,
-        pk,
-        "close",
-        NoteForm,
-        lambda ticket, data: services.follow_up_close_ticket(
-            ticket_id=ticket.pk, actor=request.user, note=data["note"]
-        ),
-        "已归档 (Closed)",
-    )
-
-
-@require_POST
-@role_required(*FOLLOW_UP_ROLES)
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    return _ticket_action(
-        request,
-        pk,
-        "reopen",
-        ReasonForm,
-        lambda ticket, data: services.follow_up_reopen_ticket(
-            ticket_id=ticket.pk, actor=request.user, reason=data["reason"]
-        ),
-        "已重办，工单退回原主办单位 (Reopened)",
-    )

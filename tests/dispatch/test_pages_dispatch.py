@@ -195,8 +195,8 @@ def test_approving_a_return_sends_the_ticket_back_to_triage(
     assert ticket.number in html and "不属于本单位职责范围" in html
 
     response = signed_in.post(
-        f"/dispatch/tickets/{ticket.pk}/return/",
-        {"decision": "approve", "next": "/dispatch/approvals/"},
+        f"/tickets/{ticket.pk}/decide_return/",
+        {"approve": "true", "next": "/dispatch/approvals/"},
         follow=True,
     )
 
@@ -212,12 +212,12 @@ def test_rejecting_a_return_needs_a_note(signed_in, city, dispatcher, unit_staff
         ticket_id=ticket.pk, actor=unit_staff, reason="不属于本单位职责范围"
     )
 
-    refused = signed_in.post(f"/dispatch/tickets/{ticket.pk}/return/", {"decision": "reject"})
+    refused = signed_in.post(f"/tickets/{ticket.pk}/decide_return/", {"approve": "false"})
     assert refused.status_code == 400
     assert "请填写驳回理由" in refused.content.decode()
 
     signed_in.post(
-        f"/dispatch/tickets/{ticket.pk}/return/", {"decision": "reject", "note": "路灯归你们管"}
+        f"/tickets/{ticket.pk}/decide_return/", {"approve": "false", "note": "路灯归你们管"}
     )
     ticket.refresh_from_db()
     assert ticket.status == Status.DISPATCHED
@@ -233,7 +233,7 @@ def test_approving_an_extension_moves_the_due_time(signed_in, city, dispatcher, 
     html = signed_in.get("/dispatch/approvals/").content.decode()
     assert timezone.localtime(new_due).strftime("%Y-%m-%d %H:%M") in html
 
-    signed_in.post(f"/dispatch/tickets/{ticket.pk}/extension/", {"decision": "approve"})
+    signed_in.post(f"/tickets/{ticket.pk}/decide_extension/", {"approve": "true"})
 
     ticket.refresh_from_db()
     assert ticket.resolve_due_at == new_due
@@ -245,7 +245,7 @@ def test_a_decision_without_a_choice_is_refused(signed_in, city, dispatcher, uni
         ticket_id=ticket.pk, actor=unit_staff, reason="不属于本单位职责范围"
     )
 
-    response = signed_in.post(f"/dispatch/tickets/{ticket.pk}/return/", {"decision": "maybe"})
+    response = signed_in.post(f"/tickets/{ticket.pk}/decide_return/", {"approve": "maybe"})
 
     assert response.status_code == 400
     assert "请选择通过或驳回" in response.content.decode()
@@ -258,7 +258,7 @@ def test_operators_cannot_decide(client, city, dispatcher, unit_staff, operator)
     )
     client.force_login(operator)
 
-    response = client.post(f"/dispatch/tickets/{ticket.pk}/return/", {"decision": "approve"})
+    response = client.post(f"/tickets/{ticket.pk}/decide_return/", {"approve": "true"})
 
     assert response.status_code == 403
     ticket.refresh_from_db()

@@ -90,7 +90,7 @@ def test_the_supervision_page_lists_red_tickets_most_overdue_first(client, city,
         {"unit_id": city.urban_management.pk, "unit__name": "市城市管理委员会", "red": 2}
     ]
     assert f'href="/dispatch/supervision/?lead_unit={city.urban_management.pk}"' in html
-    assert f'action="/dispatch/tickets/{earlier.pk}/supervise/"' in html
+    assert f'action="/tickets/{earlier.pk}/supervise/"' in html
 
     yellow = html_of(client, "/dispatch/supervision/?light=yellow")
     assert soon.number in yellow and earlier.number not in yellow and "距到期" in yellow
@@ -132,7 +132,7 @@ def test_supervise_then_the_unit_sees_and_acknowledges(client, city, dispatcher,
     response = request(
         client,
         "post",
-        f"/dispatch/tickets/{ticket.pk}/supervise/",
+        f"/tickets/{ticket.pk}/supervise/",
         {"note": "签收已超时，请立即签收并联系市民", "next": "/dispatch/supervision/"},
         follow=True,
     )
@@ -195,7 +195,7 @@ def test_an_empty_note_is_a_message_and_changes_nothing(client, city, dispatcher
     ticket = dispatch_at(at(2026, 3, 2, 9), city, dispatcher)
     client.force_login(dispatcher)
 
-    response = request(client, "post", f"/dispatch/tickets/{ticket.pk}/supervise/", {"note": ""})
+    response = request(client, "post", f"/tickets/{ticket.pk}/supervise/", {"note": ""})
 
     assert response.status_code == 400
     assert "请填写督办意见" in response.content.decode()
@@ -236,12 +236,12 @@ def test_pause_requested_approved_shown_and_resumed(client, city, dispatcher, un
     client.force_login(dispatcher)
     approvals = html_of(client, "/dispatch/approvals/", at(2026, 3, 4, 11))
     assert "暂停计时申请" in approvals and "等待市民提供产权证明材料" in approvals
-    assert f'action="/dispatch/tickets/{ticket.pk}/pause/"' in approvals
+    assert f'action="/tickets/{ticket.pk}/decide_pause/"' in approvals
     response = request(
         client,
         "post",
-        f"/dispatch/tickets/{ticket.pk}/pause/",
-        {"decision": "approve", "next": "/dispatch/approvals/"},
+        f"/tickets/{ticket.pk}/decide_pause/",
+        {"approve": "true", "next": "/dispatch/approvals/"},
         moment=at(2026, 3, 4, 11),
         follow=True,
     )
@@ -281,15 +281,13 @@ def test_a_rejected_pause_needs_a_note(client, city, dispatcher, unit_staff):
 
     page = html_of(client, f"/tickets/{ticket.pk}/")
     assert 'id="action-decide_pause"' in page
-    response = request(
-        client, "post", f"/dispatch/tickets/{ticket.pk}/pause/", {"decision": "reject"}
-    )
+    response = request(client, "post", f"/tickets/{ticket.pk}/decide_pause/", {"approve": "false"})
     assert response.status_code == 400 and "请填写驳回理由" in response.content.decode()
     request(
         client,
         "post",
-        f"/dispatch/tickets/{ticket.pk}/pause/",
-        {"decision": "reject", "note": "材料可由单位自行调取"},
+        f"/tickets/{ticket.pk}/decide_pause/",
+        {"approve": "false", "note": "材料可由单位自行调取"},
     )
     assert ticket.pauses.get().status == PauseStatus.REJECTED
     assert fresh(ticket).paused_at is None
@@ -324,15 +322,16 @@ PERSONAS = (
 )
 # 302 to the login page for anonymous ("login"), 302 elsewhere once done ("done"). The street
 # office assists on the ticket: it sees it, but pauses are the lead unit's, and the 督办 went to
-# the lead unit (409: nothing for the street office to answer). Other units do not see it (404).
+# the lead unit (409: nothing for the street office to answer). Other units do not see it (404),
+# whatever the action: every action goes through the access funnel first, as in the API.
 #                      anon     cit  oper disp    unit    street ounit fup  lead    admin
 PAGES = {
     "supervision":    ("login", 403, 403, 200,    403,    403,   403,  403, 200,    200),
     "approvals":      ("login", 403, 403, 200,    403,    403,   403,  403, 403,    200),
-    "supervise":      ("login", 403, 403, "done", 403,    403,   403,  403, "done", "done"),
+    "supervise":      ("login", 403, 403, "done", 403,    403,   404,  403, "done", "done"),
     "acknowledge":    ("login", 403, 403, 403,    "done", 409,   404,  403, 403,    403),
     "request_pause":  ("login", 403, 403, 403,    "done", 403,   404,  403, 403,    403),
-    "decide_pause":   ("login", 403, 403, "done", 403,    403,   403,  403, 403,    "done"),
+    "decide_pause":   ("login", 403, 403, "done", 403,    403,   404,  403, 403,    "done"),
     "resume":         ("login", 403, 403, "done", "done", 403,   404,  403, 403,    "done"),
 }  # fmt: skip
 
@@ -358,7 +357,7 @@ def arrange(page: str, people: dict, city) -> tuple[str, str, dict]:
         return "get", "/dispatch/approvals/", {}
     ticket = in_progress_at(at(2026, 3, 2, 9), city, dispatcher, staff, assisted=True)
     if page == "supervise":
-        return "post", f"/dispatch/tickets/{ticket.pk}/supervise/", {"note": "请今日内办结"}
+        return "post", f"/tickets/{ticket.pk}/supervise/", {"note": "请今日内办结"}
     if page == "acknowledge":
         services.ticket_supervise(ticket_id=ticket.pk, actor=dispatcher, note="请今日内办结")
         return "post", f"/tickets/{ticket.pk}/acknowledge_supervision/", {"response": "马上办"}
@@ -366,7 +365,7 @@ def arrange(page: str, people: dict, city) -> tuple[str, str, dict]:
         return "post", f"/tickets/{ticket.pk}/request_pause/", {"reason": "等待市民补充材料"}
     services.ticket_request_pause(ticket_id=ticket.pk, actor=staff, reason="等待市民补充材料")
     if page == "decide_pause":
-        return "post", f"/dispatch/tickets/{ticket.pk}/pause/", {"decision": "approve"}
+        return "post", f"/tickets/{ticket.pk}/decide_pause/", {"approve": "true"}
     services.ticket_decide_pause(ticket_id=ticket.pk, actor=dispatcher, approve=True)
     return "post", f"/tickets/{ticket.pk}/resume/", {"note": "继续办理"}
 
@@ -405,9 +404,9 @@ def test_forbidden_actions_change_nothing(client, city, people):
             response = client.post(f"/tickets/{ticket_id}/{action}/", data)
             assert response.status_code in (403, 404, 409), (persona, action)
         response = client.post(
-            f"/dispatch/tickets/{ticket_id}/pause/", {"decision": "reject", "note": "不同意"}
+            f"/tickets/{ticket_id}/decide_pause/", {"approve": "false", "note": "不同意"}
         )
-        assert response.status_code == 403
+        assert response.status_code == (404 if persona == "other_unit_staff" else 403)
     ticket = Ticket.objects.get(pk=ticket_id)
     assert ticket.paused_at is not None
     assert ticket.pauses.get().status == PauseStatus.ACTIVE

@@ -69,7 +69,7 @@ def resolved_in_follow_up(city, dispatcher, unit_staff, *, when=None, **override
 def link_of(follow_up: FollowUp) -> str:
     """The survey link the SMS carried (signed when it was sent), as a path."""
     sms = Notification.objects.get(kind="survey", ticket_ids=[follow_up.ticket_id])
-    return re.search(r"http://127\.0\.0\.1:8000(/follow-up/survey/\S+/)", sms.body)[1]
+    return re.search(r"http://127\.0\.0\.1:8000(/evaluation/survey/\S+/)", sms.body)[1]
 
 
 # --- plain rows for the arithmetic ---------------------------------------------------------------------

@@ -48,7 +48,7 @@ def test_the_citizen_answers_the_survey_on_a_phone(
     ticket = resolved_now(city, dispatcher, unit_staff)
     follow_up_open(ticket_id=ticket.pk)
     body = Notification.objects.get(kind="survey").body
-    path = re.search(r"(/follow-up/survey/\S+/)", body)[1]
+    path = re.search(r"(/evaluation/survey/\S+/)", body)[1]
     page = browser.new_page(viewport=VIEWPORTS[device], locale="zh-CN")
 
     page.goto(f"{live_server.url}{path}")
@@ -60,7 +60,7 @@ def test_the_citizen_answers_the_survey_on_a_phone(
     page.click("label.choice:has(input[name=satisfaction][value=satisfied])")
     page.fill("#id_comment", "修得很快，谢谢")
     page.click("main form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/follow-up/survey/thanks/")
+    page.wait_for_url(f"{live_server.url}/evaluation/survey/thanks/")
     shot(page, f"{device}-survey-thanks")
 
     ticket.refresh_from_db()
@@ -84,7 +84,7 @@ def test_the_dashboard_in_the_browser(live_server, browser, city, leader, device
     page = browser.new_page(viewport=VIEWPORTS[device], locale="zh-CN")
     sign_in(page, live_server.url, leader.username)
 
-    page.goto(f"{live_server.url}/follow-up/rankings/")
+    page.goto(f"{live_server.url}/evaluation/rankings/")
     shot(page, f"{device}-rankings")
 
     assert page.locator("svg.chart").count() == 1

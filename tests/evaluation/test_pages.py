@@ -49,14 +49,14 @@ def march(city):
 def test_a_live_month_is_marked_and_ranks_within_kinds(client, leader, march):
     client.force_login(leader)
 
-    html = client.get("/follow-up/rankings/2026-03/").content.decode()
+    html = client.get("/evaluation/rankings/2026-03/").content.decode()
 
     assert "实时数据，未结算" in html
     assert html.index("市人力资源和社会保障局") < html.index("市城市管理委员会")
     assert '<svg class="chart"' in html
     assert "综合得分 = 10% × 响应率 + 50% × 解决率 + 40% × 满意率" in html
     unit = march["city"].urban_management.pk
-    assert f'href="/follow-up/rankings/2026-03/units/{unit}/not_solved/"' in html
+    assert f'href="/evaluation/rankings/2026-03/units/{unit}/not_solved/"' in html
 
 
 def test_a_published_month_shows_its_version_and_frozen_figures(client, leader, march, admin_user):
@@ -64,12 +64,12 @@ def test_a_published_month_shows_its_version_and_frozen_figures(client, leader, 
     record(march["city"].labour_bureau, at(2026, 3, 20), solved=False)  # after the close
     client.force_login(leader)
 
-    html = client.get("/follow-up/rankings/").content.decode()  # last month, published
+    html = client.get("/evaluation/rankings/").content.decode()  # last month, published
 
     assert "已结算发布" in html and "v1" in html
     assert "2026-03-01 — 2026-03-31" in html
     labour = client.get(
-        f"/follow-up/rankings/2026-03/units/{march['city'].labour_bureau.pk}/"
+        f"/evaluation/rankings/2026-03/units/{march['city'].labour_bureau.pk}/"
     ).content.decode()
     assert "100.00" in labour  # the frozen 100 %, not the later unsolved verdict
 
@@ -78,9 +78,9 @@ def test_the_tickets_behind_a_figure(client, leader, march):
     client.force_login(leader)
     unit = march["city"].urban_management.pk
 
-    unsolved = client.get(f"/follow-up/rankings/2026-03/units/{unit}/not_solved/")
-    red = client.get(f"/follow-up/rankings/2026-03/units/{unit}/red_lights/")
-    unknown = client.get(f"/follow-up/rankings/2026-03/units/{unit}/magic/")
+    unsolved = client.get(f"/evaluation/rankings/2026-03/units/{unit}/not_solved/")
+    red = client.get(f"/evaluation/rankings/2026-03/units/{unit}/red_lights/")
+    unknown = client.get(f"/evaluation/rankings/2026-03/units/{unit}/magic/")
 
     assert march["unsolved"].ticket.number in unsolved.content.decode()
     assert unsolved.content.decode().count('class="ticket-number"') == 1
@@ -91,18 +91,18 @@ def test_the_tickets_behind_a_figure(client, leader, march):
 def test_a_unit_sees_its_own_figures_and_what_cost_it_points(client, unit_staff, march):
     client.force_login(unit_staff)
 
-    response = client.get("/follow-up/my-unit/?month=2026-03", follow=True)
+    response = client.get("/evaluation/my-unit/?month=2026-03", follow=True)
 
     html = response.content.decode()
     assert "市城市管理委员会" in html and "失分工单" in html
     assert march["unsolved"].ticket.number in html
-    assert f"/follow-up/exemptions/new/{march['unsolved'].ticket_id}/" in html
+    assert f"/evaluation/exemptions/new/{march['unsolved'].ticket_id}/" in html
 
 
 def test_the_excel_export_opens_with_one_sheet_per_kind_and_the_rules(client, leader, march):
     client.force_login(leader)
 
-    response = client.get("/follow-up/rankings/2026-03/export.xlsx")
+    response = client.get("/evaluation/rankings/2026-03/export.xlsx")
 
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert 'filename="ranking-2026-03-live.xlsx"' in response["Content-Disposition"]
@@ -129,7 +129,7 @@ def test_the_excel_export_opens_with_one_sheet_per_kind_and_the_rules(client, le
 def test_the_csv_export(client, dispatcher, march):
     client.force_login(dispatcher)
 
-    response = client.get("/follow-up/rankings/2026-03/export.csv")
+    response = client.get("/evaluation/rankings/2026-03/export.csv")
 
     text = response.content.decode("utf-8")
     assert text.startswith("\ufeff")
@@ -143,24 +143,24 @@ def test_the_csv_export(client, dispatcher, march):
 def test_an_administrator_closes_and_re_closes_a_month_on_the_page(client, admin_user, march):
     client.force_login(admin_user)
 
-    closed = client.post("/follow-up/rankings/2026-03/close/", {"reason": ""}, follow=True)
-    again = client.post("/follow-up/rankings/2026-03/close/", {"reason": ""})
+    closed = client.post("/evaluation/rankings/2026-03/close/", {"reason": ""}, follow=True)
+    again = client.post("/evaluation/rankings/2026-03/close/", {"reason": ""})
     fixed = client.post(
-        "/follow-up/rankings/2026-03/close/", {"reason": "更正回访记录"}, follow=True
+        "/evaluation/rankings/2026-03/close/", {"reason": "更正回访记录"}, follow=True
     )
 
     assert "已结算发布（第 1 版）" in closed.content.decode()
     assert again.status_code == 409 and "重新结算原因" in again.content.decode()
     assert "已结算发布（第 2 版）" in fixed.content.decode()
     assert "更正回访记录" in fixed.content.decode()
-    assert client.get("/follow-up/rankings/2026-03/v1/").status_code == 200
+    assert client.get("/evaluation/rankings/2026-03/v1/").status_code == 200
     assert MonthlySnapshot.objects.filter(is_current=True).get().version == 2
 
 
 def test_the_current_month_cannot_be_closed(client, admin_user, march):
     client.force_login(admin_user)
 
-    response = client.post("/follow-up/rankings/2026-04/close/", {"reason": ""})
+    response = client.post("/evaluation/rankings/2026-04/close/", {"reason": ""})
 
     assert response.status_code == 409 and "尚不能结算" in response.content.decode()
 
@@ -168,9 +168,9 @@ def test_the_current_month_cannot_be_closed(client, admin_user, march):
 def test_an_exemption_asked_and_approved_through_the_pages(client, unit_staff, dispatcher, march):
     ticket_id = march["unsolved"].ticket_id
     client.force_login(unit_staff)
-    bad = client.post(f"/follow-up/exemptions/new/{ticket_id}/", {"reason": "", "explanation": ""})
+    bad = client.post(f"/evaluation/exemptions/new/{ticket_id}/", {"reason": "", "explanation": ""})
     asked = client.post(
-        f"/follow-up/exemptions/new/{ticket_id}/",
+        f"/evaluation/exemptions/new/{ticket_id}/",
         {"reason": "malicious_repetition", "explanation": "同一市民就同一事项一月内来电十余次"},
         follow=True,
     )
@@ -178,20 +178,20 @@ def test_an_exemption_asked_and_approved_through_the_pages(client, unit_staff, d
     assert "免考核申请已提交" in asked.content.decode()
 
     client.force_login(dispatcher)
-    queue = client.get("/follow-up/exemptions/").content.decode()
+    queue = client.get("/evaluation/exemptions/").content.decode()
     assert "同一市民就同一事项一月内来电十余次" in queue
     exemption = march["unsolved"].ticket.exemptions.get()
     rejected = client.post(
-        f"/follow-up/exemptions/{exemption.pk}/decision/", {f"e{exemption.pk}-decision": "reject"}
+        f"/evaluation/exemptions/{exemption.pk}/decision/", {f"e{exemption.pk}-decision": "reject"}
     )
     assert rejected.status_code == 400 and "驳回理由" in rejected.content.decode()
     client.post(
-        f"/follow-up/exemptions/{exemption.pk}/decision/", {f"e{exemption.pk}-decision": "approve"}
+        f"/evaluation/exemptions/{exemption.pk}/decision/", {f"e{exemption.pk}-decision": "approve"}
     )
     exemption.refresh_from_db()
     assert exemption.status == "approved"
     unit = march["city"].urban_management.pk
-    page = client.get(f"/follow-up/rankings/2026-03/units/{unit}/exempt/").content.decode()
+    page = client.get(f"/evaluation/rankings/2026-03/units/{unit}/exempt/").content.decode()
     assert march["unsolved"].ticket.number in page
 
 
@@ -202,7 +202,7 @@ def test_the_call_form_reports_missing_answers(
     client.force_login(followup_agent)
 
     response = client.post(
-        f"/follow-up/follow-ups/{follow_up.pk}/call/", {f"f{follow_up.pk}-outcome": "reached"}
+        f"/evaluation/follow-ups/{follow_up.pk}/call/", {f"f{follow_up.pk}-outcome": "reached"}
     )
 
     assert response.status_code == 400

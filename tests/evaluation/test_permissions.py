@@ -57,20 +57,20 @@ def _page_paths(w) -> dict:
     unit = w["unit"]
     #                                              anon cit  oper disp unit ounit fup lead admin
     return {
-        "/follow-up/":                               (302, 403, 403, 200, 403, 403, 200, 403, 200),
-        "/follow-up/rankings/":                      (302, 403, 403, 200, 403, 403, 403, 200, 200),
-        "/follow-up/rankings/2026-03/":              (302, 403, 403, 200, 403, 403, 403, 200, 200),
-        "/follow-up/rankings/2026-03/export.xlsx":   (302, 403, 403, 200, 403, 403, 403, 200, 200),
-        "/follow-up/rankings/2026-03/export.csv":    (302, 403, 403, 200, 403, 403, 403, 200, 200),
-        f"/follow-up/rankings/2026-03/units/{unit}/":
+        "/evaluation/":                               (302, 403, 403, 200, 403, 403, 200, 403, 200),
+        "/evaluation/rankings/":                      (302, 403, 403, 200, 403, 403, 403, 200, 200),
+        "/evaluation/rankings/2026-03/":              (302, 403, 403, 200, 403, 403, 403, 200, 200),
+        "/evaluation/rankings/2026-03/export.xlsx":   (302, 403, 403, 200, 403, 403, 403, 200, 200),
+        "/evaluation/rankings/2026-03/export.csv":    (302, 403, 403, 200, 403, 403, 403, 200, 200),
+        f"/evaluation/rankings/2026-03/units/{unit}/":
                                                      (302, 403, 403, 200, 200, 403, 403, 200, 200),
-        f"/follow-up/rankings/2026-03/units/{unit}/not_solved/":
+        f"/evaluation/rankings/2026-03/units/{unit}/not_solved/":
                                                      (302, 403, 403, 200, 200, 403, 403, 200, 200),
-        f"/follow-up/rankings/2026-03/units/{unit}/red_lights/":
+        f"/evaluation/rankings/2026-03/units/{unit}/red_lights/":
                                                      (302, 403, 403, 200, 200, 403, 403, 200, 200),
-        "/follow-up/my-unit/":                       (302, 403, 403, 403, 302, 302, 403, 403, 403),
-        "/follow-up/exemptions/":                    (302, 403, 403, 200, 200, 200, 403, 200, 200),
-        f"/follow-up/exemptions/new/{w['ticket'].pk}/":
+        "/evaluation/my-unit/":                       (302, 403, 403, 403, 302, 302, 403, 403, 403),
+        "/evaluation/exemptions/":                    (302, 403, 403, 200, 200, 200, 403, 200, 200),
+        f"/evaluation/exemptions/new/{w['ticket'].pk}/":
                                                      (302, 403, 403, 403, 200, 404, 403, 403, 403),
     }  # fmt: skip
 
@@ -99,11 +99,11 @@ def _posts(w) -> dict:
     f, e = f"f{pending.pk}", f"e{exemption.pk}"
     #                                                   anon cit  oper disp unit ounit fup lead adm
     return {
-        (f"/follow-up/follow-ups/{pending.pk}/call/", (f"{f}-outcome", "not_reached")):
+        (f"/evaluation/follow-ups/{pending.pk}/call/", (f"{f}-outcome", "not_reached")):
                                                          (302, 403, 403, 302, 403, 403, 302, 403, 302),
-        ("/follow-up/rankings/2026-03/close/", ("reason", "")):
+        ("/evaluation/rankings/2026-03/close/", ("reason", "")):
                                                          (302, 403, 403, 403, 403, 403, 403, 403, 302),
-        (f"/follow-up/exemptions/{exemption.pk}/decision/", (f"{e}-decision", "approve")):
+        (f"/evaluation/exemptions/{exemption.pk}/decision/", (f"{e}-decision", "approve")):
                                                          (302, 403, 403, 302, 403, 403, 403, 403, 302),
     }  # fmt: skip
 

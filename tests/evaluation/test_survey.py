@@ -63,7 +63,7 @@ def test_the_task_opens_the_round_once_and_the_sms_carries_a_working_link(city, 
     assert ticket.number in sms.body and "7 天内有效" in sms.body
     link = link_of(follow_up)
     nonce = SurveyLink.objects.get(follow_up=follow_up).nonce
-    assert link.startswith(f"/follow-up/survey/{nonce}:")
+    assert link.startswith(f"/evaluation/survey/{nonce}:")
     assert (follow_up.unit, follow_up.round, follow_up.contacted_on_time) == (
         city.urban_management,
         1,
@@ -120,7 +120,7 @@ def test_an_expired_link_is_refused(follow_up, client):
     with time_machine.travel(at(2026, 3, 9, 10), tick=False):  # 7 days and 1 hour later
         opened = client.get(link)
         posted = client.post(link, SOLVED)
-        api = APIClient().post(f"/api{link.replace('/follow-up/survey/', '/public/surveys/')}", {
+        api = APIClient().post(f"/api{link.replace('/evaluation/survey/', '/public/surveys/')}", {
             "contacted": True, "solved": True, "satisfaction": "satisfied"
         }, format="json")  # fmt: skip
 
@@ -142,7 +142,7 @@ def test_an_expired_link_is_refused(follow_up, client):
 def test_a_forged_link_is_refused(follow_up, client, mangle):
     token = link_of(follow_up).split("/")[-2]
     with time_machine.travel(at(2026, 3, 3, 10), tick=False):
-        response = client.post(f"/follow-up/survey/{mangle(token)}/", SOLVED)
+        response = client.post(f"/evaluation/survey/{mangle(token)}/", SOLVED)
 
     assert response.status_code == 404
     assert "回访链接无效" in response.content.decode()
@@ -152,7 +152,7 @@ def test_a_forged_link_is_refused(follow_up, client, mangle):
 
 def test_a_signed_link_without_its_row_is_refused(follow_up, client):
     with time_machine.travel(at(2026, 3, 3, 10), tick=False):
-        response = client.get(f"/follow-up/survey/{survey_token('never-issued')}/")
+        response = client.get(f"/evaluation/survey/{survey_token('never-issued')}/")
 
     assert response.status_code == 404
 

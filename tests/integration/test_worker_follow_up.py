@@ -68,7 +68,7 @@ def test_the_worker_sends_the_survey_and_the_answer_closes_the_ticket(stack, pg,
     assert pg.one("SELECT result FROM evaluation_followup WHERE ticket_id = %s", (ticket_id,)) == (
         "pending",
     )
-    link = re.search(r"/follow-up/survey/(\S+)/", sms[0])[1]
+    link = re.search(r"/evaluation/survey/(\S+)/", sms[0])[1]
 
     # And the citizen's answer through the link closes the ticket
     answers = {"contacted": True, "solved": True, "satisfaction": "satisfied"}

@@ -14,7 +14,7 @@ ROLE_PAGES = {
     "/dispatch/triage/": {"dispatcher"},
     "/dispatch/approvals/": {"dispatcher"},
     "/dispatch/tickets/": {"operator", "dispatcher", "followup_agent", "leader"},
-    "/follow-up/": {"followup_agent", "dispatcher"},
+    "/evaluation/": {"followup_agent", "dispatcher"},
 }
 
 

@@ -25,11 +25,11 @@ def test_console_lists_calls_due_with_the_citizens_phone(
     ticket, follow_up = in_follow_up(city, dispatcher, unit_staff)
     client.force_login(followup_agent)
 
-    html = client.get("/follow-up/").content.decode()
+    html = client.get("/evaluation/").content.decode()
 
     assert ticket.number in html
     assert f'href="tel:{PHONE}"' in html
-    assert f'action="/follow-up/follow-ups/{follow_up.pk}/call/"' in html
+    assert f'action="/evaluation/follow-ups/{follow_up.pk}/call/"' in html
 
 
 def test_record_a_call_solved_closes_and_unsolved_reopens(
@@ -43,13 +43,13 @@ def test_record_a_call_solved_closes_and_unsolved_reopens(
     answers = {"outcome": "reached", "contacted": "yes", "satisfaction": "satisfied"}
 
     response = client.post(
-        f"/follow-up/follow-ups/{closing_round.pk}/call/",
+        f"/evaluation/follow-ups/{closing_round.pk}/call/",
         {f"f{closing_round.pk}-{k}": v for k, v in {**answers, "solved": "yes"}.items()},
         follow=True,
     )
     assert "已记录回访电话" in response.content.decode()
     client.post(
-        f"/follow-up/follow-ups/{reopening_round.pk}/call/",
+        f"/evaluation/follow-ups/{reopening_round.pk}/call/",
         {
             f"f{reopening_round.pk}-{k}": v
             for k, v in {
@@ -74,7 +74,7 @@ def test_closing_before_the_outcome_is_recorded_is_a_conflict(
     ticket, _ = in_follow_up(city, dispatcher, unit_staff)
     client.force_login(followup_agent)
 
-    response = client.post(f"/follow-up/tickets/{ticket.pk}/close/", {"note": "好"})
+    response = client.post(f"/tickets/{ticket.pk}/close/", {"note": "好"})
 
     assert response.status_code == 409
     assert "请先在回访台记录回访结果" in response.content.decode()
@@ -86,7 +86,7 @@ def test_reopen_needs_a_reason(client, city, dispatcher, unit_staff, followup_ag
     ticket = resolved(city, dispatcher, unit_staff)  # no round opened: the plain ticket action
     client.force_login(followup_agent)
 
-    response = client.post(f"/follow-up/tickets/{ticket.pk}/reopen/", {"reason": ""})
+    response = client.post(f"/tickets/{ticket.pk}/reopen/", {"reason": ""})
 
     assert response.status_code == 400
     assert "请填写重办原因" in response.content.decode()
@@ -96,8 +96,8 @@ def test_unit_staff_cannot_follow_up(client, city, dispatcher, unit_staff):
     ticket, follow_up = in_follow_up(city, dispatcher, unit_staff)
     client.force_login(unit_staff)
 
-    assert client.post(f"/follow-up/tickets/{ticket.pk}/close/").status_code == 403
-    assert client.post(f"/follow-up/follow-ups/{follow_up.pk}/call/").status_code == 403
+    assert client.post(f"/tickets/{ticket.pk}/close/").status_code == 403
+    assert client.post(f"/evaluation/follow-ups/{follow_up.pk}/call/").status_code == 403
 
 
 def test_a_ticket_from_submission_to_the_citizens_verdict_through_the_pages(
@@ -133,7 +133,7 @@ def test_a_ticket_from_submission_to_the_citizens_verdict_through_the_pages(
     follow_up_open(ticket_id=ticket.pk)
     sms = Notification.objects.get(kind="survey")
     assert sms.recipients[0]["phone"] == PHONE
-    link = re.search(r"https?://[^/\s]+(/follow-up/survey/\S+/)", sms.body)[1]
+    link = re.search(r"https?://[^/\s]+(/evaluation/survey/\S+/)", sms.body)[1]
     assert "中关村大街路灯不亮" in client.get(link).content.decode()
     response = client.post(
         link, {"contacted": "yes", "solved": "yes", "satisfaction": "satisfied"}, follow=True

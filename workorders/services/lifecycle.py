@@ -444,8 +444,8 @@ def ticket_resolve(*, ticket_id: int, actor, reply: str) -> Ticket:
 
 def _enter_follow_up(ticket: Ticket, *, at: datetime) -> None:
     """A resolved ticket enters follow-up at once (DESIGN.md: the citizen, not the unit, says
-    whether it was solved). The survey is the evaluation app's task, named in settings because
-    workorders must not import evaluation, and queued only once the resolution is committed."""
+    whether it was solved). The survey is another app's task, named in settings because
+    workorders imports no other app, and queued only once the resolution is committed."""
     transition(ticket=ticket, to=Status.FOLLOW_UP, kind=EventKind.FOLLOW_UP_STARTED, at=at)
     ticket_id = ticket.pk
     transaction.on_commit(lambda: enqueue_resolved(ticket_id))

@@ -9,7 +9,7 @@ from django.urls import reverse
 from hotline.lib.attempts import check, login_guards
 from hotline.lib.errors import TooManyAttempts
 from workorders.access import role_of
-from workorders.views.common import WORKSPACES
+from workorders.registry import workspace_for
 
 
 class LoginView(auth_views.LoginView):
@@ -25,5 +25,5 @@ class LoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self) -> str:
         # Only when the form named no page to go back to ("next").
-        workspace = WORKSPACES.get(role_of(self.request.user))
-        return reverse(workspace[0]) if workspace else super().get_default_redirect_url()
+        workspace = workspace_for(role_of(self.request.user))
+        return reverse(workspace.url_name) if workspace else super().get_default_redirect_url()

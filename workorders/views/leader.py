@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from workorders.access import tickets_visible_to
 from workorders.models import OPEN_STATUSES, Role, Status
+from workorders.registry import page_url
 from workorders.views.common import role_required
 
 
@@ -23,6 +24,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         for status in Status
     ]
     context = {
+        "all_tickets_url": page_url("all_tickets"),
         "statuses": statuses,
         "total": sum(counts.values()),
         "open_total": sum(counts.get(s, 0) for s in OPEN_STATUSES),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from hotline.lib.errors import DomainError
 from workorders import selectors
 from workorders.access import unit_of
-from workorders.forms import AcknowledgeForm, WorkbenchFilterForm
+from workorders.forms import WorkbenchFilterForm
 from workorders.lights import open_supervisions, unit_light_counts
 from workorders.models import Role, Ticket
 from workorders.views.common import paginate, render_error, role_required
@@ -49,6 +49,5 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "lights": unit_light_counts(user=request.user, now=now),
         "unit": unit_of(request.user),
         "supervisions": open_supervisions(user=request.user).select_related("created_by__profile"),
-        "acknowledge_form": AcknowledgeForm(),
     }
     return render(request, "workorders/unit_workbench.html", context, status=status)

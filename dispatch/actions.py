@@ -1,0 +1,167 @@
+"""The ticket actions dispatchers own: dispatching, deciding returns, extensions and pauses,
+and supervision (督办). Registered in ``DispatchConfig.ready()``.
+
+Dispatching has its own page (the unit and category choices of a whole city do not fit beside
+the ticket), so on the ticket page it is a link; the API takes the same input as that page.
+"""
+
+from rest_framework import serializers
+
+from workorders import services
+from workorders.actions import TEXT_MAX, text
+from workorders.models import (
+    RESOLVE_RUNNING,
+    Category,
+    Light,
+    PauseStatus,
+    Region,
+    Role,
+    Status,
+    Unit,
+    Urgency,
+)
+from workorders.registry import TicketAction, register_ticket_actions
+
+# More assisting units than this is not joint handling but a broadcast.
+MAX_ASSIST_UNITS = 20
+DISPATCHERS = (Role.DISPATCHER,)
+WORKING = (Status.ACCEPTED, Status.IN_PROGRESS)
+
+
+class DispatchInputSerializer(serializers.Serializer):
+    lead_unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(), help_text="主办单位 id (lead unit)"
+    )
+    assist_units = serializers.ListField(
+        child=serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all()),
+        max_length=MAX_ASSIST_UNITS,
+        required=False,
+        default=list,
+        help_text="协办单位 id 列表 (assisting units)",
+    )
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True, default=None
+    )
+    region = serializers.PrimaryKeyRelatedField(
+        queryset=Region.objects.all(), required=False, allow_null=True, default=None
+    )
+    urgency = serializers.ChoiceField(
+        choices=Urgency.choices, required=False, allow_null=True, default=None
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX
+    )
+
+
+class DecisionInput(serializers.Serializer):
+    approve = serializers.BooleanField(
+        help_text="true 通过 / false 驳回",
+        error_messages={
+            "required": "请选择通过或驳回 (approve or reject)",
+            "invalid": "请选择通过或驳回 (approve or reject)",
+        },
+    )
+    note = text("审核意见（驳回时必填） (note; required to reject)")
+
+
+class SupervisionInput(serializers.Serializer):
+    note = text("督办意见 (note to the unit)")
+
+
+def _pause_pending(state) -> bool:
+    return state.open_pause is not None and state.open_pause.status == PauseStatus.PENDING
+
+
+ACTIONS = (
+    TicketAction(
+        name="dispatch",
+        label="派单 (Dispatch)",
+        done="已派单 (Dispatched)",
+        service=services.ticket_dispatch,
+        roles=DISPATCHERS,
+        statuses=(Status.REGISTERED, Status.TRIAGE, Status.DISPATCHED),
+        input=DispatchInputSerializer,
+        style="link",
+        intro="dispatch/actions/_dispatch_link.html",
+        api_path="dispatch",
+        api_summary="派单 (dispatch to a lead unit and assisting units)",
+        api_description="派单员：已受理、待分拨或尚未签收的工单。(Dispatchers.)",
+        api_tag="dispatch",
+        order=210,
+    ),
+    TicketAction(
+        name="decide_return",
+        label="审核退单 (Decide the return)",
+        done="退单申请已处理 (Return decided)",
+        service=services.ticket_decide_return,
+        roles=DISPATCHERS,
+        statuses=(Status.RETURN_REQUESTED,),
+        input=DecisionInput,
+        decision=True,
+        approve_label="同意退单 (Approve)",
+        api_path="return-decision",
+        api_summary="审核退单 (approve or reject a return)",
+        api_description="派单员：通过则回到待分拨，驳回须填写 note。(Dispatchers.)",
+        api_tag="dispatch",
+        order=300,
+    ),
+    TicketAction(
+        name="decide_extension",
+        label="审核延期 (Decide the extension)",
+        done="延期申请已处理 (Extension decided)",
+        service=services.ticket_decide_extension,
+        roles=DISPATCHERS,
+        statuses=WORKING,
+        when=lambda state: state.pending_extension is not None,
+        input=DecisionInput,
+        decision=True,
+        approve_label="同意延期 (Approve)",
+        api_path="extension-decision",
+        api_summary="审核延期 (approve or reject an extension)",
+        api_description="派单员：驳回须填写 note。(Dispatchers.)",
+        api_tag="dispatch",
+        order=310,
+    ),
+    TicketAction(
+        name="decide_pause",
+        label="审核暂停计时 (Decide the pause)",
+        done="暂停申请已处理 (Pause decided)",
+        service=services.ticket_decide_pause,
+        roles=DISPATCHERS,
+        when=_pause_pending,
+        input=DecisionInput,
+        decision=True,
+        approve_label="同意暂停 (Approve)",
+        api_path="pause-decision",
+        api_summary="审核暂停计时 (approve or reject a pause)",
+        api_description="派单员：通过则办结计时立即停止，驳回须填写 note。"
+        "(Dispatchers; approving stops the clock now.)",
+        api_tag="dispatch",
+        order=320,
+    ),
+    TicketAction(
+        name="supervise",
+        label="督办 (Supervise)",
+        submit="发出督办 (Supervise)",
+        done="已督办，承办单位将收到通知 (Supervision sent to the unit)",
+        service=services.ticket_supervise,
+        roles=(Role.DISPATCHER, Role.LEADER),
+        statuses=tuple(RESOLVE_RUNNING),
+        # 督办 is what yellow and red tickets are for (the service would take any with a unit).
+        when=lambda state: state.light >= Light.YELLOW,
+        input=SupervisionInput,
+        intro="dispatch/actions/_supervise_help.html",
+        style="collapsed",
+        tone="danger",
+        api_path="supervise",
+        api_summary="督办 (press the lead unit on a ticket)",
+        api_description="派单员、领导：承办中的工单；主办单位收到通知并须回复。"
+        "(Dispatchers and leaders; the lead unit is notified and must answer.)",
+        api_tag="supervision",
+        order=400,
+    ),
+)
+
+
+def register() -> None:
+    register_ticket_actions(*ACTIONS)
