@@ -150,11 +150,11 @@ def _inside(csv_path: Path, quick: bool) -> dict:
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(limits=1)
+    from demo import data as demo
     from dispatch.classification import LearnedClassifier, get_classifier
     from dispatch.learning import classifier_train, examples_from_csv, examples_from_database
     from dispatch.models import ClassifierSource
     from dispatch.routing import route_for
-    from workorders import demo_data as demo
 
     figures: dict = {"machine_load_1min_before": round(os.getloadavg()[0], 2)}
     call_command("migrate", verbosity=0)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "workorders",
     "dispatch",
     "evaluation",
+    "demo",
 ]
 
 MIDDLEWARE = [

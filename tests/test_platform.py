@@ -14,11 +14,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
+from demo import data as demo_data
 from dispatch.classification import KeywordClassifier
 from dispatch.models import RoutingRule
 from hotline.lib import env
 from tests.servers import free_port, log_tail, stop_process, wait_for
-from workorders import demo_data
 from workorders.models import Category, Profile, Region, Role, Status, Ticket, TicketEvent, Unit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

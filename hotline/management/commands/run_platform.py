@@ -19,8 +19,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from demo import data as demo_data
 from hotline.lib.env import env_int
-from workorders import demo_data
 from workorders.models import Ticket
 
 # How long children get to finish what they are doing after SIGTERM before they are killed.

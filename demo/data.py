@@ -4,8 +4,7 @@
 江城市 is fictional. The category names draw on the usual 12345 taxonomy; the keywords are what the
 first (keyword) classifier matches, so every ticket template below is written to hit the keywords
 of its own category and no other — ``tests/test_platform.py`` checks that the demo dispatches.
-Plain data only: ``workorders.management.commands.seed_demo`` turns it into rows through the
-services.
+Plain data only: ``demo.city`` and ``demo.tickets`` turn it into rows through the services.
 """
 
 from dataclasses import dataclass

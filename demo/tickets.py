@@ -1,45 +1,32 @@
-"""Fill an empty database with the demo city of ``workorders.demo_data`` and its tickets.
+"""The demo city's tickets: a simulated history of ~60 days, played through the services.
 
-Why it exists: ``make run`` should open onto a platform that looks lived in — every role has work
-waiting and every status has examples. Tickets get there only through the services that pages,
-the API and the worker use (``workorders.services`` and ``dispatch.services``); nothing assigns a
-status. The services read the time from ``django.utils.timezone.now``, which this command points
-at a simulated clock while it plays each ticket's history, so ticket numbers, due times, return
-windows and the timeline agree with a history spread over the last ~60 days.
-
-The registered tickets are published to the broker as usual; a worker started later dispatches
-the ones still registered and skips the rest.
+Tickets get there only through the services that pages, the API and the worker use
+(``workorders.services`` and ``dispatch.services``); nothing assigns a status. The services read the
+time from ``django.utils.timezone.now``, which points at a simulated clock while each ticket's
+history is played, so ticket numbers, due times, return windows and the timeline agree with a
+history spread over the last ~60 days.
 """
 
 import random
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from unittest import mock
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 from django.utils import timezone
 
-from dispatch.classification import reset_classifier
-from dispatch.models import RoutingRule
+from demo import data
+from demo.city import City
 from dispatch.routing import route_for
 from dispatch.services import ticket_auto_dispatch
-from workorders import demo_data as demo
 from workorders.models import (
     Assignment,
     Category,
     Channel,
-    Profile,
     Region,
     RequestType,
-    Role,
     Status,
     Ticket,
-    Unit,
     Urgency,
 )
 from workorders.services import (
@@ -107,201 +94,30 @@ class SimulatedClock:
 class Plan:
     registered_at: datetime
     outcome: str
-    # Happens in demo.SHOWCASE_STREET, in a matter its office handles (see _plans).
+    # Happens in data.SHOWCASE_STREET, in a matter its office handles (see _plans).
     showcase: bool = False
 
 
-@dataclass
-class City:
-    leaves: dict[str, Category]
-    district_gov: dict[int, Unit]  # district region id → its government
-    staff: dict[int, object]  # unit id → a staff user
-    users: dict[str, object]
+def tickets_play(*, city: City, rng: random.Random, count: int, now: datetime) -> None:
+    """Register ``count`` tickets over the last days and take each as far as its plan says."""
+    History(city=city, rng=rng, now=now).play_all(count)
 
 
-class Command(BaseCommand):
-    help = "生成演示数据：江城市、承办单位、分类、派单规则、各角色账号和工单 (seed the demo city)."
+class History:
+    """Plays the tickets' histories on one simulated clock, with one random generator."""
 
-    def add_arguments(self, parser):
-        parser.add_argument("--tickets", type=int, default=300, help="how many tickets (300)")
-        parser.add_argument("--seed", type=int, default=12345, help="random seed (12345)")
+    def __init__(self, *, city: City, rng: random.Random, now: datetime):
+        self.city = city
+        self.rng = rng
+        self.now = now
+        self.clock = SimulatedClock(limit=now - timedelta(minutes=1))
+        self.masters: list[Ticket] = []
+        self.pace = 1.0
 
-    def handle(self, *args, tickets: int, seed: int, **options):
-        if tickets < len(S.values) + 2:
-            raise CommandError(f"--tickets must be at least {len(S.values) + 2}")
-        usernames = [username for username, _, _ in demo.CENTER_USERS]
-        if (
-            Ticket.objects.exists()
-            or get_user_model().objects.filter(username__in=usernames).exists()
-        ):
-            raise CommandError(
-                "数据库中已有数据，未生成演示数据 (the database already has tickets or demo users; "
-                "seed_demo only fills an empty database)"
-            )
-        started = time.monotonic()
-        self.rng = random.Random(seed)
-        real_now = timezone.now()
-        with transaction.atomic():
-            self.city = self._build_city()
-            reset_classifier()  # the classifier of this process must see the new categories
-            self.clock = SimulatedClock(limit=real_now - timedelta(minutes=1))
-            self.masters: list[Ticket] = []
-            with mock.patch("django.utils.timezone.now", self.clock.now):
-                for plan in self._plans(tickets, real_now):
-                    self._play(plan)
-        reset_classifier()
-        by_status = {status: Ticket.objects.filter(status=status).count() for status in S.values}
-        self.stdout.write(
-            f"已生成演示数据 (demo data seeded) in {time.monotonic() - started:.1f} s: "
-            f"{Region.objects.count()} regions, {Unit.objects.count()} units, "
-            f"{Category.objects.count()} categories, {RoutingRule.objects.count()} rules, "
-            f"{Profile.objects.count()} users, {sum(by_status.values())} tickets "
-            f"({', '.join(f'{k} {v}' for k, v in by_status.items())})"
-        )
-        self._train_seed_classifier()
-
-    def _train_seed_classifier(self) -> None:
-        """A fresh install works out of the box: the first classifier version learns the demo
-        tickets' categories (what the keyword rules and the demo dispatcher decided)."""
-        from dispatch.learning import classifier_train, examples_from_database
-        from dispatch.models import ClassifierSource
-        from hotline.lib.errors import DomainError
-
-        try:
-            result = classifier_train(
-                examples=examples_from_database(confirmed_only=False),
-                source=ClassifierSource.SEED,
-                source_name="seed_demo",
-            )
-        except DomainError as error:
-            self.stdout.write(f"未训练种子模型 (no seed classifier): {error.message}")
-            return
-        verdict = "已启用 (active)" if result.promoted else "未启用 (not promoted)"
-        self.stdout.write(
-            f"种子分类模型 (seed classifier) v{result.version.number} {verdict}: "
-            f"{result.data_size} tickets, held-out macro-F1 {result.metrics['macro_f1']:.3f}"
-        )
-
-    # --- the city ------------------------------------------------------------------------------
-
-    def _build_city(self) -> City:
-        city = Region.objects.create(
-            name=demo.CITY, level=Region.Level.CITY, aliases="\n".join(demo.CITY_ALIASES)
-        )
-        units: dict[str, Unit] = {}
-        district_gov: dict[int, Unit] = {}
-        streets: dict[str, Region] = {}
-        for district in demo.DISTRICTS:
-            region = Region.objects.create(
-                name=district.name, level=Region.Level.DISTRICT, parent=city, aliases=district.alias
-            )
-            gov = Unit.objects.create(
-                name=district.government_name, kind=Unit.Kind.DISTRICT, region=region
-            )
-            units[district.code] = district_gov[region.pk] = gov
-            for street in district.streets:
-                street_region = Region.objects.create(
-                    name=street.name, level=Region.Level.STREET, parent=region, aliases=street.alias
-                )
-                streets[street.name] = street_region
-                office = Unit.objects.create(
-                    name=street.office_name, kind=Unit.Kind.STREET, region=street_region, parent=gov
-                )
-                units[street.code] = office
-                for index, name in enumerate(street.communities):
-                    community = Region.objects.create(
-                        name=name, level=Region.Level.COMMUNITY, parent=street_region
-                    )
-                    if index == 0:  # one committee per street takes part in the demo
-                        suffix = "居委会" if name.endswith("社区") else "村委会"
-                        Unit.objects.create(
-                            name=f"{name}{suffix}",
-                            kind=Unit.Kind.COMMUNITY,
-                            region=community,
-                            parent=office,
-                        )
-        for kind, rows in (
-            (Unit.Kind.DEPARTMENT, demo.DEPARTMENTS),
-            (Unit.Kind.ENTERPRISE, demo.ENTERPRISES),
-        ):
-            for code, name, phone in rows:
-                units[code] = Unit.objects.create(name=name, kind=kind, region=city, phone=phone)
-
-        leaves: dict[str, Category] = {}
-        for top_name, groups in demo.CATEGORY_TREE:
-            top = Category.objects.create(name=top_name)
-            for group_name, group_leaves in groups:
-                group = Category.objects.create(name=group_name, parent=top)
-                for leaf in group_leaves:
-                    category = Category.objects.create(
-                        name=leaf.name, parent=group, keywords="\n".join(leaf.keywords.split())
-                    )
-                    leaves[leaf.name] = category
-                    self._rule(category, None, units[leaf.lead], [units[c] for c in leaf.assist])
-
-        done: set[tuple[str, str]] = set()
-        for leaf_name, assist_codes, only_districts in demo.STREET_RULES:
-            for district in demo.DISTRICTS:
-                if only_districts and district.name not in only_districts:
-                    continue
-                for street in district.streets:
-                    if (leaf_name, street.name) in done:
-                        continue
-                    done.add((leaf_name, street.name))
-                    assists = [units[code] for code in assist_codes]
-                    self._rule(leaves[leaf_name], streets[street.name], units[street.code], assists)
-        for leaf_name, only_districts in demo.DISTRICT_RULES:
-            for district in demo.DISTRICTS:
-                if not only_districts or district.name in only_districts:
-                    gov = units[district.code]
-                    self._rule(leaves[leaf_name], gov.region, gov, [])
-
-        users, staff = self._users(units)
-        return City(leaves=leaves, district_gov=district_gov, staff=staff, users=users)
-
-    def _rule(self, category: Category, region: Region | None, lead: Unit, assists: list[Unit]):
-        rule = RoutingRule.objects.create(
-            category=category,
-            region=region,
-            lead_unit=lead,
-            note="属地管理 (handled where it happens)" if region else "",
-        )
-        if assists:
-            rule.assist_units.set(assists)
-
-    def _person(self) -> str:
-        return self.rng.choice(demo.SURNAMES) + self.rng.choice(demo.GIVEN_NAMES.split())
-
-    def _users(self, units: dict[str, Unit]) -> tuple[dict[str, object], dict[int, object]]:
-        """Every center account, and one staff account per unit (unit id → user)."""
-        # One hash for every account: hashing is deliberately slow, and they share a password.
-        password = make_password(demo.DEMO_PASSWORD)
-        User = get_user_model()
-        users = {}
-
-        def create(username: str, role: str, name: str, unit: Unit | None = None):
-            is_admin = role == Role.ADMIN
-            user = User.objects.create(
-                username=username,
-                password=password,
-                first_name=name,
-                is_staff=is_admin,
-                is_superuser=is_admin,
-            )
-            Profile.objects.create(user=user, role=role, unit=unit, display_name=name)
-            users[username] = user
-            return user
-
-        for username, role, name in demo.CENTER_USERS:
-            create(username, role, name)
-        staff = {
-            unit.pk: create(f"staff_{code}", Role.UNIT_STAFF, self._person(), unit)
-            for code, unit in units.items()
-        }
-        username, unit_name, name = demo.COMMUNITY_STAFF
-        community = Unit.objects.get(name=unit_name)
-        staff[community.pk] = create(username, Role.UNIT_STAFF, name, community)
-        return users, staff
+    def play_all(self, count: int) -> None:
+        with mock.patch("django.utils.timezone.now", self.clock.now):
+            for plan in self._plans(count, self.now):
+                self._play(plan)
 
     # --- which tickets ---------------------------------------------------------------------------
 
@@ -324,7 +140,7 @@ class Command(BaseCommand):
             weights = next(w for limit, w in OUTCOME_WEIGHTS if limit is None or age_days < limit)
             outcome = rng.choices(list(weights), weights=list(weights.values()))[0]
             plans.append(Plan(moment, outcome))
-        # Every status has at least one example, even in a small demo.
+        # Every status has at least one example, even in a small data.
         old = [plan for plan in plans if plan.registered_at < now - timedelta(days=7)]
         for status in RESTING_STATUSES:
             if not any(plan.outcome == status for plan in plans):
@@ -366,9 +182,9 @@ class Command(BaseCommand):
             }
         if rng.random() < 0.05:
             return {}  # anonymous
-        surname = rng.choice(demo.SURNAMES)
+        surname = rng.choice(data.SURNAMES)
         name = rng.choice(
-            [surname + rng.choice(demo.GIVEN_NAMES.split()), f"{surname}先生", f"{surname}女士"]
+            [surname + rng.choice(data.GIVEN_NAMES.split()), f"{surname}先生", f"{surname}女士"]
         )
         phone = "1" + rng.choice("3456789") + "".join(rng.choice("0123456789") for _ in range(9))
         return {"citizen_name": name, "citizen_phone": phone, "confidential": rng.random() < 0.05}
@@ -376,21 +192,21 @@ class Command(BaseCommand):
     def _address(self, *, showcase: bool = False) -> tuple[str, str]:
         """A full address in the city and the short place name the texts mention."""
         rng = self.rng
-        district = rng.choice(demo.DISTRICTS)
+        district = rng.choice(data.DISTRICTS)
         street = rng.choice(district.streets)
         if showcase:
             district, street = next(
-                (d, s) for d in demo.DISTRICTS for s in d.streets if s.name == demo.SHOWCASE_STREET
+                (d, s) for d in data.DISTRICTS for s in d.streets if s.name == data.SHOWCASE_STREET
             )
         community = rng.choice(street.communities)
         if rng.random() < 0.6:
-            place = rng.choice(demo.COMPOUNDS)
+            place = rng.choice(data.COMPOUNDS)
             building = f"{rng.randint(1, 24)}号楼{rng.randint(1, 4)}单元"
             return f"{district.name}{street.name}{community}{place}{building}", place
-        place = rng.choice(demo.ROADS)
+        place = rng.choice(data.ROADS)
         if rng.random() < 0.5:
             return f"{district.name}{street.name}{place}{rng.randint(1, 300)}号", place
-        other = rng.choice([road for road in demo.ROADS if road != place])
+        other = rng.choice([road for road in data.ROADS if road != place])
         return f"{street.alias}{place}与{other}交叉口", place
 
     def _fill(self, text: str, address: str, place: str) -> str:
@@ -399,12 +215,12 @@ class Command(BaseCommand):
             addr=address,
             place=place,
             days=rng.randint(2, 9),
-            company=rng.choice(demo.COMPANIES),
+            company=rng.choice(data.COMPANIES),
             months=rng.randint(2, 6),
             n=rng.randint(5, 30),
             money=rng.randrange(20000, 300000, 500),
-            route=rng.choice(demo.BUS_ROUTES),
-            hospital=rng.choice(demo.HOSPITALS),
+            route=rng.choice(data.BUS_ROUTES),
+            hospital=rng.choice(data.HOSPITALS),
         )
 
     def _register(
@@ -445,7 +261,7 @@ class Command(BaseCommand):
         if plan.outcome == S.MERGED and self.masters:
             master = rng.choice(self.masters[-40:])
             ticket = self._register(
-                master.title, f"{master.content}{demo.DUPLICATE_SUFFIX}", master.address
+                master.title, f"{master.content}{data.DUPLICATE_SUFFIX}", master.address
             )
             self._step(timedelta(minutes=2), timedelta(minutes=30))
             ticket_merge(
@@ -456,13 +272,13 @@ class Command(BaseCommand):
             )
             return
         if plan.outcome in (S.MERGED, S.INVALID):
-            title, content, code, note = rng.choice(demo.INVALID_REQUESTS)
+            title, content, code, note = rng.choice(data.INVALID_REQUESTS)
             ticket = self._register(title, self._fill(content, address, place), address)
             self._step(timedelta(minutes=1), timedelta(minutes=10))
             ticket_mark_invalid(ticket_id=ticket.pk, actor=operator, reason_code=code, note=note)
             return
         if plan.outcome in (S.FOLLOW_UP, S.CLOSED) and rng.random() < 0.2:
-            title, content, reply = rng.choice(demo.INQUIRIES)
+            title, content, reply = rng.choice(data.INQUIRIES)
             # Answered on the phone by the operator who took the call.
             ticket = self._register(
                 title, content, "", channel=Channel.PHONE, request_type=RequestType.INQUIRY
@@ -474,11 +290,11 @@ class Command(BaseCommand):
 
         vague = plan.outcome == S.TRIAGE or (not plan.showcase and rng.random() < 0.06)
         if vague:
-            title, content, leaf_name = rng.choice(demo.VAGUE_TEMPLATES)
+            title, content, leaf_name = rng.choice(data.VAGUE_TEMPLATES)
         else:
-            leaves = [rule[0] for rule in demo.STREET_RULES] if plan.showcase else demo.TEMPLATES
+            leaves = [rule[0] for rule in data.STREET_RULES] if plan.showcase else data.TEMPLATES
             leaf_name = rng.choice(list(leaves))
-            title, content = rng.choice(demo.TEMPLATES[leaf_name])
+            title, content = rng.choice(data.TEMPLATES[leaf_name])
         ticket = self._register(
             self._fill(title, address, place), self._fill(content, address, place), address
         )
@@ -503,7 +319,7 @@ class Command(BaseCommand):
         if plan.outcome == S.RETURN_REQUESTED or rng.random() < 0.06:
             self._step(timedelta(minutes=20), timedelta(hours=20))
             ticket_request_return(
-                ticket_id=ticket.pk, actor=lead, reason=rng.choice(demo.RETURN_REASONS)
+                ticket_id=ticket.pk, actor=lead, reason=rng.choice(data.RETURN_REASONS)
             )
             if plan.outcome == S.RETURN_REQUESTED:
                 return
@@ -512,7 +328,7 @@ class Command(BaseCommand):
                 ticket_id=ticket.pk,
                 actor=dispatcher,
                 approve=False,
-                note=rng.choice(demo.RETURN_REJECTIONS),
+                note=rng.choice(data.RETURN_REJECTIONS),
             )
 
         self._step(timedelta(minutes=10), timedelta(hours=3))
@@ -527,7 +343,7 @@ class Command(BaseCommand):
                 ticket_id=ticket.pk,
                 actor=lead,
                 public=rng.random() < 0.5,
-                note=rng.choice(demo.PROGRESS_NOTES),
+                note=rng.choice(data.PROGRESS_NOTES),
             )
         if rng.random() < 0.12:
             self._step(timedelta(hours=2), timedelta(days=1))
@@ -535,7 +351,7 @@ class Command(BaseCommand):
             ticket_request_extension(
                 ticket_id=ticket.pk,
                 actor=lead,
-                reason=rng.choice(demo.EXTENSION_REASONS),
+                reason=rng.choice(data.EXTENSION_REASONS),
                 requested_due_at=ticket.resolve_due_at + timedelta(days=rng.randint(3, 10)),
             )
             if plan.outcome != S.IN_PROGRESS or rng.random() < 0.5:
@@ -545,13 +361,13 @@ class Command(BaseCommand):
                     ticket_id=ticket.pk,
                     actor=dispatcher,
                     approve=approve,
-                    note="" if approve else rng.choice(demo.EXTENSION_REJECTIONS),
+                    note="" if approve else rng.choice(data.EXTENSION_REJECTIONS),
                 )
         if plan.outcome == S.IN_PROGRESS:
             return
         self._step(timedelta(hours=3), timedelta(days=4))
         ticket_resolve(
-            ticket_id=ticket.pk, actor=lead, reply=demo.REPLIES.get(leaf_name, demo.GENERIC_REPLY)
+            ticket_id=ticket.pk, actor=lead, reply=data.REPLIES.get(leaf_name, data.GENERIC_REPLY)
         )
         self._follow_up(ticket, plan.outcome, reopen=rng.random() < 0.1, leaf_name=leaf_name)
 
@@ -576,7 +392,7 @@ class Command(BaseCommand):
             )
             self._step(timedelta(minutes=30), timedelta(hours=12))
             ticket_request_return(
-                ticket_id=ticket.pk, actor=self.city.staff[gov.pk], reason=demo.WRONG_UNIT_RETURN
+                ticket_id=ticket.pk, actor=self.city.staff[gov.pk], reason=data.WRONG_UNIT_RETURN
             )
             self._step(timedelta(minutes=10), timedelta(hours=3))
             ticket_decide_return(
@@ -608,7 +424,7 @@ class Command(BaseCommand):
             ticket_accept(ticket_id=ticket.pk, actor=staff)
 
     def _contact(self, ticket: Ticket, *, assists: bool = True) -> None:
-        note = self.rng.choice(demo.CONTACT_NOTES)
+        note = self.rng.choice(data.CONTACT_NOTES)
         ticket_contact(ticket_id=ticket.pk, actor=self._lead_staff(ticket), note=note)
         for staff in self._assist_staff(ticket) if assists else []:
             if self.rng.random() < 0.5:
@@ -625,16 +441,40 @@ class Command(BaseCommand):
         if reopen:
             self._step(timedelta(minutes=5), timedelta(hours=1))
             ticket_reopen(
-                ticket_id=ticket.pk, actor=agent, reason=self.rng.choice(demo.REOPEN_REASONS)
+                ticket_id=ticket.pk, actor=agent, reason=self.rng.choice(data.REOPEN_REASONS)
             )
             self._step(timedelta(minutes=10), timedelta(hours=2))
             self._accept(ticket, assists=False)  # a reopening resets only the lead unit
             self._step(timedelta(minutes=20), timedelta(hours=6))
             self._contact(ticket, assists=False)
             self._step(timedelta(hours=6), timedelta(days=3))
-            reply = demo.REPLIES.get(leaf_name, demo.GENERIC_REPLY)
+            reply = data.REPLIES.get(leaf_name, data.GENERIC_REPLY)
             ticket_resolve(
                 ticket_id=ticket.pk, actor=self._lead_staff(ticket), reply=f"重新办理：{reply}"
             )
         self._step(timedelta(minutes=10), timedelta(days=1))
-        ticket_close(ticket_id=ticket.pk, actor=agent, note=self.rng.choice(demo.CLOSE_NOTES))
+        ticket_close(ticket_id=ticket.pk, actor=agent, note=self.rng.choice(data.CLOSE_NOTES))
+
+
+def seed_classifier_train() -> str:
+    """A fresh install works out of the box: the first classifier version learns the demo
+    tickets' categories (what the keyword rules and the demo dispatcher decided).
+
+    Returns the line the command prints."""
+    from dispatch.learning import classifier_train, examples_from_database
+    from dispatch.models import ClassifierSource
+    from hotline.lib.errors import DomainError
+
+    try:
+        result = classifier_train(
+            examples=examples_from_database(confirmed_only=False),
+            source=ClassifierSource.SEED,
+            source_name="seed_demo",
+        )
+    except DomainError as error:
+        return f"未训练种子模型 (no seed classifier): {error.message}"
+    verdict = "已启用 (active)" if result.promoted else "未启用 (not promoted)"
+    return (
+        f"种子分类模型 (seed classifier) v{result.version.number} {verdict}: "
+        f"{result.data_size} tickets, held-out macro-F1 {result.metrics['macro_f1']:.3f}"
+    )
