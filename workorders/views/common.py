@@ -25,8 +25,6 @@ from django.views.decorators.http import require_POST
 from hotline.lib.errors import DomainError, InvalidInput, NotFound
 from workorders import selectors, services
 from workorders.access import (
-    CENTER_ROLES,
-    citizen_view,
     require_role,
     role_of,
     ticket_get_for_user,
@@ -430,14 +428,15 @@ def ticket_detail_context(
     action_forms = {
         name: failed.get(name) or ACTIONS[name].form() for name in actions if name in ACTIONS
     }
-    citizen = citizen_view(user, ticket)
+    view = selectors.ticket_view(user=user, ticket=ticket)
+    citizen = view.citizen
     if revealed:
         citizen = {"level": "full", **revealed}
     return {
         "ticket": ticket,
         "citizen": citizen,
         "revealed": bool(revealed),
-        "show_query_code": role_of(user) in CENTER_ROLES,
+        "show_query_code": view.show_query_code,
         "assignments": assignments,
         "deadlines": deadlines,
         "light": light,
@@ -445,10 +444,8 @@ def ticket_detail_context(
         "supervisions": supervisions,
         "unanswered": unanswered,
         "own_assignment": own,
-        "attachments": ticket.attachments.order_by("pk"),
-        "timeline": selectors.ticket_timeline(ticket=ticket, public_only=False).select_related(
-            "actor__profile"
-        ),
+        "attachments": view.attachments,
+        "timeline": view.timeline,
         "actions": actions,
         "has_actions": any(name != "reveal" for name in actions),
         "forms": action_forms,

@@ -59,6 +59,7 @@ from workorders.api.serializers.timeline import (
     TIMELINE_SCHEMA,
     PublicEventSerializer,
     StaffEventSerializer,
+    timeline_data,
     timeline_for,
 )
 from workorders.api.serializers.tracking import (
@@ -83,6 +84,7 @@ __all__ = [
     "StaffEventSerializer",
     "PublicEventSerializer",
     "TIMELINE_SCHEMA",
+    "timeline_data",
     "timeline_for",
     "LIGHT_SCHEMA",
     "LIGHT_FIELDS",

@@ -3,7 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from workorders.access import CENTER_ROLES, citizen_view, role_of
+from workorders.access import CENTER_ROLES, role_of
 from workorders.api.serializers.approvals import (
     ExtensionRequestSerializer,
     PauseSerializer,
@@ -11,9 +11,10 @@ from workorders.api.serializers.approvals import (
     SupervisionSerializer,
 )
 from workorders.api.serializers.common import NamedRefSerializer, named_ref
-from workorders.api.serializers.timeline import TIMELINE_SCHEMA, timeline_for
+from workorders.api.serializers.timeline import TIMELINE_SCHEMA, timeline_data
 from workorders.lights import light_name, ticket_supervisions
 from workorders.models import Channel, PauseStatus, RequestStatus, Role, Status, Urgency
+from workorders.selectors import TicketView, ticket_view
 
 # A light as the API names it (workorders.lights.light_name); "" while that clock does not run.
 # Described and constrained by a pattern, not an enum: four fields sharing one enum make
@@ -142,6 +143,9 @@ class AttachmentSerializer(serializers.Serializer):
 class TicketDetailSerializer(TicketListSerializer):
     """One ticket as ``context["user"]`` may see it (access.citizen_view decides the citizen)."""
 
+    # The docstring is the schema's description. The citizen, the timeline and the photos come
+    # from selectors.ticket_view (which applies access.citizen_view), as on the ticket page.
+
     content = serializers.CharField()
     address = serializers.CharField()
     latitude = serializers.FloatField(allow_null=True)
@@ -166,12 +170,19 @@ class TicketDetailSerializer(TicketListSerializer):
     def _user(self):
         return self.context["user"]
 
+    def _view(self, ticket) -> TicketView:
+        # The citizen, the timeline and the photos: the same read-model as the ticket page.
+        view = getattr(self, "_ticket_view", None)
+        if view is None or view.ticket.pk != ticket.pk:
+            view = self._ticket_view = ticket_view(user=self._user, ticket=ticket)
+        return view
+
     def _is_center(self) -> bool:
         return role_of(self._user) in CENTER_ROLES
 
     @extend_schema_field(CitizenSerializer)
     def get_citizen(self, ticket) -> dict:
-        return citizen_view(self._user, ticket)
+        return self._view(ticket).citizen
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="主工单编号"))
     def get_merged_into(self, ticket) -> str | None:
@@ -191,7 +202,7 @@ class TicketDetailSerializer(TicketListSerializer):
 
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, ticket) -> list[dict]:
-        return AttachmentSerializer(ticket.attachments.order_by("pk"), many=True).data
+        return AttachmentSerializer(self._view(ticket).attachments, many=True).data
 
     def _pending(self, related, serializer_class):
         if role_of(self._user) == Role.CITIZEN:
@@ -236,7 +247,7 @@ class TicketDetailSerializer(TicketListSerializer):
 
     @extend_schema_field(TIMELINE_SCHEMA)
     def get_timeline(self, ticket) -> list[dict]:
-        return timeline_for(user=self._user, ticket=ticket)
+        return timeline_data(self._view(ticket))
 
 
 class UnitLightCountsSerializer(serializers.Serializer):

@@ -57,7 +57,8 @@ class PublicTicketSerializer(serializers.Serializer):
 
     @extend_schema_field(PublicEventSerializer(many=True))
     def get_timeline(self, ticket) -> list[dict]:
-        return PublicEventSerializer(selectors.public_timeline(ticket=ticket), many=True).data
+        view = selectors.ticket_view(user=None, ticket=ticket)
+        return PublicEventSerializer(view.timeline, many=True).data
 
 
 class TrackingKeySerializer(serializers.Serializer):
