@@ -283,8 +283,9 @@ def followup_queue(*, user, filters=None, now: datetime | None = None) -> QueryS
 
 # The citizen as the actor of an event: their account name would undo masking and confidentiality.
 CITIZEN_ACTOR = "市民 (citizen)"
-# Events a citizen raises without an account: the web form, a supplement by the query code.
-CITIZEN_KINDS = {EventKind.REGISTERED, EventKind.SUPPLEMENTED}
+# Events a citizen raises without an account: the web form, a supplement by the query code, an
+# answer to the follow-up SMS.
+CITIZEN_KINDS = {EventKind.REGISTERED, EventKind.SUPPLEMENTED, EventKind.FOLLOW_UP_ANSWERED}
 # Only these events carry text written for the citizen; other reasons are internal.
 PUBLIC_TEXT_KINDS = {"resolved", "answered", "supplemented", "contacted", "progress", "merged"}
 
