@@ -324,7 +324,7 @@ class PublicEvent:
 
 @dataclass(frozen=True)
 class TicketView:
-    """What one person may see of one ticket: the page, the API and the exports show this."""
+    """What one person may see of a ticket's citizen, timeline and photos; pages and API show it."""
 
     ticket: Ticket
     # access.citizen_view: {"level": "full" | "masked" | "hidden", "name", "phone"}
