@@ -16,7 +16,7 @@ from dispatch.forms import (
 )
 from hotline.lib.errors import DomainError
 from workorders import selectors, services
-from workorders.access import CENTER_ROLES, citizen_view, ticket_get_for_user
+from workorders.access import CENTER_ROLES, ticket_get_for_user
 from workorders.forms import apply_domain_error
 from workorders.lights import pending_pauses, red_counts_by_unit
 from workorders.models import Category, EventKind, Light, Region, Role, Ticket, Unit, Urgency
@@ -111,14 +111,15 @@ def _dispatch_page(request, ticket, form, *, error=None, status=200) -> HttpResp
         .order_by("-created_at", "-pk")
         .first()
     )
+    view = selectors.ticket_view(user=request.user, ticket=ticket)
     context = {
         "ticket": ticket,
         "form": form,
         "error": error,
         "suggestion": _suggestion_view(ticket),
         "why_triage": why,
-        "citizen": citizen_view(request.user, ticket),
-        "attachments": ticket.attachments.order_by("pk"),
+        "citizen": view.citizen,
+        "attachments": view.attachments,
         "next": safe_next(request, reverse("dispatch:triage")),
     }
     return render(request, "dispatch/dispatch_ticket.html", context, status=status)

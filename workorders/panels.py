@@ -4,17 +4,15 @@ Each panel's function gets the page's ``TicketState`` and returns the panel's ow
 None when the panel has nothing for this person.
 """
 
-from workorders import selectors
-from workorders.access import CENTER_ROLES, citizen_view
 from workorders.registry import TicketPanel, register_ticket_panels
 
 
 def _request(state) -> dict:
-    return {"attachments": state.ticket.attachments.order_by("pk")}
+    return {"attachments": state.view.attachments}
 
 
 def _details(state) -> dict:
-    return {"deadlines": state.deadlines, "show_query_code": state.role in CENTER_ROLES}
+    return {"deadlines": state.deadlines, "show_query_code": state.view.show_query_code}
 
 
 def _supervision(state) -> dict | None:
@@ -23,7 +21,7 @@ def _supervision(state) -> dict | None:
 
 def _citizen(state) -> dict:
     revealed = state.extra.get("reveal")
-    citizen = {"level": "full", **revealed} if revealed else citizen_view(state.user, state.ticket)
+    citizen = {"level": "full", **revealed} if revealed else state.view.citizen
     return {"citizen": citizen, "revealed": bool(revealed)}
 
 
@@ -36,8 +34,7 @@ def _assignments(state) -> dict | None:
 
 
 def _timeline(state) -> dict:
-    timeline = selectors.ticket_timeline(ticket=state.ticket, public_only=False)
-    return {"timeline": timeline.select_related("actor__profile", "unit")}
+    return {"timeline": state.view.timeline}
 
 
 PANELS = (

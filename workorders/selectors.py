@@ -1,5 +1,7 @@
-"""Reads on the Ticket aggregate: lists, queues and timelines, always through the access funnel."""
+"""Reads on the Ticket aggregate: lists and queues through the access funnel, and one ticket as a
+given person may see it (``ticket_view``)."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import django_filters
@@ -8,12 +10,21 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from hotline.lib.errors import InvalidInput
-from workorders.access import require_role, require_unit, tickets_visible_to
+from workorders.access import (
+    CENTER_ROLES,
+    citizen_view,
+    require_role,
+    require_unit,
+    role_of,
+    tickets_visible_to,
+)
 from workorders.lights import annotate_lights, filter_light, parse_light, supervision_queue
 from workorders.models import (
     Assignment,
+    Attachment,
     Category,
     Channel,
+    EventKind,
     ExtensionRequest,
     Light,
     Region,
@@ -268,24 +279,124 @@ def followup_queue(*, user, filters=None, now: datetime | None = None) -> QueryS
     )
 
 
-def ticket_timeline(*, ticket: Ticket, public_only: bool) -> QuerySet[TicketEvent]:
-    events = ticket.events.select_related("actor", "unit")
-    return events.filter(public=True) if public_only else events
+# --- one ticket as a given person may see it -----------------------------------------------------
 
-
-def public_timeline(*, ticket: Ticket) -> list[dict]:
-    """What the citizen sees: public events without names of staff, units by name only."""
-    return [
-        {
-            "kind": event.kind,
-            "label": event.get_kind_display(),
-            "at": event.created_at,
-            "unit": event.unit.name if event.unit else "",
-            "text": event.reason if event.kind in PUBLIC_TEXT_KINDS else "",
-        }
-        for event in ticket.events.filter(public=True).select_related("unit")
-    ]
-
-
+# The citizen as the actor of an event: their account name would undo masking and confidentiality.
+CITIZEN_ACTOR = "市民 (citizen)"
+# Events a citizen raises without an account: the web form, a supplement by the query code, an
+# answer to the follow-up SMS.
+CITIZEN_KINDS = {EventKind.REGISTERED, EventKind.SUPPLEMENTED, EventKind.FOLLOW_UP_ANSWERED}
 # Only these events carry text written for the citizen; other reasons are internal.
 PUBLIC_TEXT_KINDS = {"resolved", "answered", "supplemented", "contacted", "progress", "merged"}
+
+
+@dataclass(frozen=True)
+class StaffEvent:
+    """One timeline event as the hotline's and the units' staff see it."""
+
+    id: int
+    kind: str
+    label: str
+    at: datetime
+    from_status: str
+    from_label: str
+    to_status: str
+    to_label: str
+    # The member of staff by name, the citizen by role, "" for the system or an anonymous citizen.
+    actor: str
+    by_citizen: bool
+    unit: str
+    reason: str
+    data: dict
+    public: bool
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    """One event as the citizen sees it: no staff names, units by name, text meant for them."""
+
+    kind: str
+    label: str
+    at: datetime
+    unit: str
+    text: str
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """What one person may see of a ticket's citizen, timeline and photos; pages and API show it."""
+
+    ticket: Ticket
+    # access.citizen_view: {"level": "full" | "masked" | "hidden", "name", "phone"}
+    citizen: dict
+    # True for the citizen (and whoever holds the query code): the public timeline only.
+    public: bool
+    timeline: list[StaffEvent] | list[PublicEvent]
+    attachments: list[Attachment]
+    show_query_code: bool
+
+
+def ticket_view(*, user, ticket: Ticket) -> TicketView:
+    """``ticket`` as ``user`` may see it; ``user=None`` is whoever holds the number and query code.
+
+    It does not check access: the ticket comes from ``access.ticket_get_for_user`` or
+    ``services.ticket_get_public``."""
+    role = role_of(user)
+    public = role is None or role == Role.CITIZEN
+    return TicketView(
+        ticket=ticket,
+        citizen=citizen_view(user, ticket),
+        public=public,
+        timeline=_public_timeline(ticket) if public else _staff_timeline(ticket),
+        attachments=list(ticket.attachments.order_by("pk")),
+        show_query_code=role in CENTER_ROLES,
+    )
+
+
+def _staff_timeline(ticket: Ticket) -> list[StaffEvent]:
+    events = ticket.events.select_related("actor__profile", "unit")
+    return [_staff_event(event) for event in events]
+
+
+def _staff_event(event: TicketEvent) -> StaffEvent:
+    actor, by_citizen = _who(event)
+    return StaffEvent(
+        id=event.pk,
+        kind=event.kind,
+        label=event.get_kind_display(),
+        at=event.created_at,
+        from_status=event.from_status,
+        from_label=event.get_from_status_display(),
+        to_status=event.to_status,
+        to_label=event.get_to_status_display(),
+        actor=actor,
+        by_citizen=by_citizen,
+        unit=event.unit.name if event.unit else "",
+        reason=event.reason,
+        data=event.data,
+        public=event.public,
+    )
+
+
+def _who(event: TicketEvent) -> tuple[str, bool]:
+    """The actor as staff may see them, and whether it was the citizen."""
+    user = event.actor
+    if user is None:
+        return "", event.kind in CITIZEN_KINDS
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.role == Role.CITIZEN:
+        return CITIZEN_ACTOR, True
+    return (profile.display_name if profile else "") or user.username, False
+
+
+def _public_timeline(ticket: Ticket) -> list[PublicEvent]:
+    return [
+        PublicEvent(
+            kind=event.kind,
+            label=event.get_kind_display(),
+            at=event.created_at,
+            unit=event.unit.name if event.unit else "",
+            text=event.reason if event.kind in PUBLIC_TEXT_KINDS else "",
+        )
+        for event in ticket.events.filter(public=True).select_related("unit")
+    ]

@@ -21,6 +21,7 @@ from workorders.models import (
     TicketPause,
 )
 from workorders.registry import TicketAction, ticket_actions, ticket_panels
+from workorders.selectors import ticket_view
 
 CHOOSE = "— 请选择 (choose) —"
 
@@ -43,6 +44,7 @@ class TicketState:
     deadlines: list[dict]
     pending_return: object | None
     pending_extension: object | None
+    view: object  # selectors.TicketView: the citizen, timeline and photos this person may see
     extra: dict = field(default_factory=dict)  # what an action's result adds (revealed contact)
 
     @property
@@ -134,6 +136,7 @@ def ticket_state(*, user, ticket: Ticket) -> TicketState:
         deadlines=deadlines,
         pending_return=_pending(ticket.return_requests),
         pending_extension=_pending(ticket.extension_requests),
+        view=ticket_view(user=user, ticket=ticket),
     )
 
 

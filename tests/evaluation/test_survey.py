@@ -247,3 +247,15 @@ def test_the_survey_api(follow_up):
     assert again.status_code == 409
     follow_up.refresh_from_db()
     assert follow_up.satisfaction == "basically_satisfied"
+
+
+def test_the_sms_answer_is_shown_as_the_citizens(follow_up, client, dispatcher):
+    with time_machine.travel(at(2026, 3, 3, 10), tick=False):
+        client.post(link_of(follow_up), UNSOLVED)
+    client.force_login(dispatcher)
+
+    html = client.get(f"/tickets/{follow_up.ticket_id}/").content.decode()
+
+    answered = html.split('class="tl-item tl-follow_up_answered', 1)[1].split("</li>", 1)[0]
+    assert "市民" in answered.split('class="tl-who">', 1)[1]
+    assert "系统" not in answered

@@ -93,14 +93,16 @@ def _tracked(request: HttpRequest) -> Ticket | None:
 
 def _track_page(request, *, form=None, supplement=None, error=None, status=200) -> HttpResponse:
     ticket = _tracked(request)
+    # The tracking page is the citizen's, whoever opens it: the public view.
+    view = selectors.ticket_view(user=None, ticket=ticket) if ticket else None
     master = ticket.merged_into if ticket and ticket.status == Status.MERGED else None
     context = {
         "form": form or TrackForm(initial={"number": request.GET.get("number", "")}),
         "supplement_form": supplement or SupplementForm(),
         "error": error,
         "ticket": ticket,
-        "timeline": selectors.public_timeline(ticket=ticket) if ticket else [],
-        "attachments": ticket.attachments.order_by("pk") if ticket else [],
+        "timeline": view.timeline if view else [],
+        "attachments": view.attachments if view else [],
         "show_reply": bool(ticket and ticket.status in REPLIED and ticket.reply),
         "master": master,
         "show_master_reply": bool(master and master.status in REPLIED and master.reply),

@@ -1,0 +1,261 @@
+"""Tickets in lists and in detail, as the asking user may see them."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from workorders.access import CENTER_ROLES, role_of
+from workorders.api.serializers.approvals import (
+    ExtensionRequestSerializer,
+    PauseSerializer,
+    ReturnRequestSerializer,
+    SupervisionSerializer,
+)
+from workorders.api.serializers.common import NamedRefSerializer, named_ref
+from workorders.api.serializers.timeline import TIMELINE_SCHEMA, timeline_data
+from workorders.lights import light_name, ticket_supervisions
+from workorders.models import Channel, PauseStatus, RequestStatus, Role, Status, Urgency
+from workorders.selectors import TicketView, ticket_view
+
+# A light as the API names it (workorders.lights.light_name); "" while that clock does not run.
+# Described and constrained by a pattern, not an enum: four fields sharing one enum make
+# drf-spectacular warn about the enum's name unless settings name it.
+LIGHT_SCHEMA = {
+    "type": "string",
+    "pattern": "^(green|yellow|red)?$",
+    "description": "green 正常 / yellow 即将到期 / red 已超期；空串表示未计时 "
+    "(green on time, yellow due soon, red overdue; empty: the clock does not run)",
+}
+# The annotations every list selector (and ticket_detail in the views) puts on the rows.
+LIGHT_FIELDS = ("light", "accept_light", "contact_light", "resolve_light")
+
+
+class TicketListSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    request_type = serializers.CharField()
+    urgency = serializers.ChoiceField(choices=Urgency.choices)
+    category = serializers.SerializerMethodField()
+    region = serializers.SerializerMethodField()
+    lead_unit = serializers.SerializerMethodField()
+    assist_units = serializers.SerializerMethodField()
+    confidential = serializers.BooleanField()
+    reopen_count = serializers.IntegerField()
+    registered_at = serializers.DateTimeField()
+    status_changed_at = serializers.DateTimeField()
+    accept_due_at = serializers.DateTimeField()
+    contact_due_at = serializers.DateTimeField()
+    resolve_due_at = serializers.DateTimeField()
+    # Lights: derived in the list's own SQL (workorders.lights), no query per row.
+    light = serializers.SerializerMethodField(help_text="工单总灯色，取三项中最严重者 (overall)")
+    accept_light = serializers.SerializerMethodField(help_text="签收 (accept)")
+    contact_light = serializers.SerializerMethodField(help_text="联系诉求人 (contact)")
+    resolve_light = serializers.SerializerMethodField(help_text="办结 (resolve)")
+    accept_warn_at = serializers.DateTimeField(
+        allow_null=True, help_text="签收黄灯时刻 (accept turns yellow)"
+    )
+    contact_warn_at = serializers.DateTimeField(
+        allow_null=True, help_text="联系黄灯时刻 (contact turns yellow)"
+    )
+    resolve_warn_at = serializers.DateTimeField(
+        allow_null=True, help_text="办结黄灯时刻 (resolve turns yellow)"
+    )
+    follow_up_due_at = serializers.DateTimeField(allow_null=True, help_text="回访时限")
+    paused_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="暂停计时的时刻；非空表示计时已暂停，灯色停在该时刻 "
+        "(set while an approved pause stops the clock; the light stays as it was then)",
+    )
+
+    @extend_schema_field(LIGHT_SCHEMA)
+    def get_light(self, ticket) -> str:
+        return light_name(ticket.light)
+
+    @extend_schema_field(LIGHT_SCHEMA)
+    def get_accept_light(self, ticket) -> str:
+        return light_name(ticket.accept_light)
+
+    @extend_schema_field(LIGHT_SCHEMA)
+    def get_contact_light(self, ticket) -> str:
+        return light_name(ticket.contact_light)
+
+    @extend_schema_field(LIGHT_SCHEMA)
+    def get_resolve_light(self, ticket) -> str:
+        return light_name(ticket.resolve_light)
+
+    @extend_schema_field(NamedRefSerializer(allow_null=True))
+    def get_category(self, ticket) -> dict | None:
+        return named_ref(ticket.category)
+
+    @extend_schema_field(NamedRefSerializer(allow_null=True))
+    def get_region(self, ticket) -> dict | None:
+        return named_ref(ticket.region)
+
+    # Both read the active assignments the selectors (or the detail view) prefetched.
+    @extend_schema_field(NamedRefSerializer(allow_null=True))
+    def get_lead_unit(self, ticket) -> dict | None:
+        lead = ticket.lead_assignment
+        return named_ref(lead.unit) if lead else None
+
+    @extend_schema_field(NamedRefSerializer(many=True))
+    def get_assist_units(self, ticket) -> list[dict]:
+        return [
+            named_ref(a.unit) for a in ticket.assignments.all() if a.active and a.role == "assist"
+        ]
+
+
+class TriageTicketSerializer(TicketListSerializer):
+    suggestion = serializers.JSONField(help_text="分类与派单建议 (classifier's suggestion)")
+
+
+class CitizenSerializer(serializers.Serializer):
+    level = serializers.ChoiceField(
+        choices=["full", "masked", "hidden"],
+        help_text="full 完整 / masked 脱敏（承办单位）/ hidden 保密工单",
+    )
+    name = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class AssignmentSerializer(serializers.Serializer):
+    unit = serializers.SerializerMethodField()
+    role = serializers.CharField()
+    dispatched_at = serializers.DateTimeField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    contacted_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(NamedRefSerializer)
+    def get_unit(self, assignment) -> dict | None:
+        return named_ref(assignment.unit)
+
+
+class AttachmentSerializer(serializers.Serializer):
+    # No file name: the citizen's file name may carry personal data.
+    id = serializers.IntegerField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    uploaded_at = serializers.DateTimeField()
+
+
+class TicketDetailSerializer(TicketListSerializer):
+    """One ticket as ``context["user"]`` may see it (access.citizen_view decides the citizen)."""
+
+    # The docstring is the schema's description. The citizen, the timeline and the photos come
+    # from selectors.ticket_view (which applies access.citizen_view), as on the ticket page.
+
+    content = serializers.CharField()
+    address = serializers.CharField()
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    citizen = serializers.SerializerMethodField()
+    reply = serializers.CharField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    merged_into = serializers.SerializerMethodField()
+    invalid_reason = serializers.CharField()
+    category_path = serializers.SerializerMethodField()
+    suggestion = serializers.SerializerMethodField()
+    assignments = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+    pending_return = serializers.SerializerMethodField()
+    pending_extension = serializers.SerializerMethodField()
+    pause = serializers.SerializerMethodField()
+    supervisions = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+
+    @property
+    def _user(self):
+        return self.context["user"]
+
+    def _view(self, ticket) -> TicketView:
+        # The citizen, the timeline and the photos: the same read-model as the ticket page.
+        view = getattr(self, "_ticket_view", None)
+        if view is None or view.ticket.pk != ticket.pk:
+            view = self._ticket_view = ticket_view(user=self._user, ticket=ticket)
+        return view
+
+    def _is_center(self) -> bool:
+        return role_of(self._user) in CENTER_ROLES
+
+    @extend_schema_field(CitizenSerializer)
+    def get_citizen(self, ticket) -> dict:
+        return self._view(ticket).citizen
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="主工单编号"))
+    def get_merged_into(self, ticket) -> str | None:
+        return ticket.merged_into.number if ticket.merged_into_id else None
+
+    def get_category_path(self, ticket) -> str:
+        return ticket.category.full_name if ticket.category_id else ""
+
+    @extend_schema_field(serializers.JSONField(help_text="仅热线中心可见 (center staff only)"))
+    def get_suggestion(self, ticket) -> dict:
+        return ticket.suggestion if self._is_center() else {}
+
+    @extend_schema_field(AssignmentSerializer(many=True))
+    def get_assignments(self, ticket) -> list[dict]:
+        active = [a for a in ticket.assignments.all() if a.active]
+        return AssignmentSerializer(active, many=True).data
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, ticket) -> list[dict]:
+        return AttachmentSerializer(self._view(ticket).attachments, many=True).data
+
+    def _pending(self, related, serializer_class):
+        if role_of(self._user) == Role.CITIZEN:
+            return None
+        request = related.filter(status=RequestStatus.PENDING).select_related("unit").first()
+        return serializer_class(request).data if request else None
+
+    @extend_schema_field(ReturnRequestSerializer(allow_null=True))
+    def get_pending_return(self, ticket) -> dict | None:
+        return self._pending(ticket.return_requests, ReturnRequestSerializer)
+
+    @extend_schema_field(ExtensionRequestSerializer(allow_null=True))
+    def get_pending_extension(self, ticket) -> dict | None:
+        return self._pending(ticket.extension_requests, ExtensionRequestSerializer)
+
+    @extend_schema_field(
+        PauseSerializer(
+            allow_null=True,
+            help_text="待审核或进行中的暂停计时；市民不可见 (pending or running pause; staff only)",
+        )
+    )
+    def get_pause(self, ticket) -> dict | None:
+        if role_of(self._user) == Role.CITIZEN:
+            return None
+        pause = (
+            ticket.pauses.filter(status__in=[PauseStatus.PENDING, PauseStatus.ACTIVE])
+            .select_related("unit")
+            .first()
+        )
+        return PauseSerializer(pause).data if pause else None
+
+    @extend_schema_field(
+        SupervisionSerializer(many=True, help_text="督办记录；市民不可见 (staff only)")
+    )
+    def get_supervisions(self, ticket) -> list[dict]:
+        if role_of(self._user) == Role.CITIZEN:
+            return []
+        notices = ticket_supervisions(ticket=ticket).select_related(
+            "ticket", "created_by__profile", "acknowledged_by__profile"
+        )
+        return SupervisionSerializer(notices, many=True).data
+
+    @extend_schema_field(TIMELINE_SCHEMA)
+    def get_timeline(self, ticket) -> list[dict]:
+        return timeline_data(self._view(ticket))
+
+
+class UnitLightCountsSerializer(serializers.Serializer):
+    red = serializers.IntegerField(help_text="红灯工单数 (overdue)")
+    yellow = serializers.IntegerField(help_text="黄灯工单数 (due soon)")
+    supervisions = serializers.IntegerField(help_text="待回复督办数 (notices to answer)")
+
+
+class RevealedContactSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField()
