@@ -16,7 +16,7 @@ from workorders import services
 from workorders.lights import unit_light_counts
 from workorders.models import EventKind, Light, Notification, PauseStatus, Status, Supervision
 from workorders.services import notifications as outbox
-from workorders.services.deadlines import sweep_deadlines
+from workorders.services.deadline_sweep import sweep_deadlines
 from workorders.workdays import sync_calendar_from_library
 
 

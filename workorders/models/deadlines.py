@@ -286,7 +286,7 @@ class TicketLightState(models.Model):
         verbose_name = "亮灯记录 (recorded lights)"
         verbose_name_plural = "亮灯记录 (recorded lights)"
         indexes = [
-            # workorders.services.deadlines.sweep_deadlines: WHERE check_at <= now ORDER BY
+            # workorders.services.deadline_sweep.sweep_deadlines: WHERE check_at <= now ORDER BY
             # check_at LIMIT batch FOR UPDATE SKIP LOCKED. Only rows with something to record.
             models.Index(
                 fields=["check_at"], name="lightstate_check", condition=Q(check_at__isnull=False)
@@ -302,7 +302,7 @@ class LightChangeBatch(models.Model):
 
     Written in the batch's own transaction (with the events and the raised recorded lights), so
     a change is never recorded without being queued for notice; turned into one message per unit
-    and light by the same sweep right after (workorders.services.deadlines), or by the next one
+    and light by the same sweep right after (workorders.services.deadline_sweep), or by the next one
     if this one died in between. Rows are deleted once composed.
     """
 

@@ -218,7 +218,7 @@ class Ticket(models.Model):
     resolve_warn_at = models.DateTimeField("办结预警 (resolve warning)", null=True, blank=True)
     # Set when the ticket is resolved: the center's own deadline for the follow-up call.
     follow_up_due_at = models.DateTimeField("回访时限 (follow-up due)", null=True, blank=True)
-    # Set while an approved pause stops the clock (workorders.services.deadlines).
+    # Set while an approved pause stops the clock (workorders.services.pauses).
     paused_at = models.DateTimeField("暂停计时于 (paused at)", null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
@@ -332,7 +332,7 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", "归档 (closed)"
     SUPPLEMENTED = "supplemented", "市民补充信息 (citizen added information)"
     CONTACT_REVEALED = "contact_revealed", "查看联系方式 (contact revealed)"
-    # Deadlines (workorders.services.deadlines): recorded once per change by the sweep.
+    # Deadlines (workorders.services.deadline_sweep): recorded once per change by the sweep.
     LIGHT_YELLOW = "light_yellow", "黄灯预警 (due soon)"
     LIGHT_RED = "light_red", "红灯超期 (overdue)"
     SUPERVISED = "supervised", "督办 (supervised)"
