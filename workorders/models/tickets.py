@@ -210,7 +210,7 @@ class Ticket(models.Model):
     accept_due_at = models.DateTimeField("签收时限 (accept due)", null=True, blank=True)
     contact_due_at = models.DateTimeField("联系时限 (contact due)", null=True, blank=True)
     resolve_due_at = models.DateTimeField("办结时限 (resolve due)", null=True, blank=True)
-    # Deadlines (workorders/deadlines.py, workorders/lights.py). The yellow moment is stored, not
+    # Deadlines (workorders/deadline_policies.py, workorders/lights.py). The yellow moment is stored, not
     # derived: "80 % of the allowed time" counted in working hours needs the holiday calendar,
     # which SQL cannot see. What the sweep has recorded lives in TicketLightState.
     accept_warn_at = models.DateTimeField("签收预警 (accept warning)", null=True, blank=True)

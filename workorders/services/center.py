@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from hotline.lib.errors import Conflict, InvalidInput
 from workorders.access import require_role
-from workorders.deadlines import due_times, follow_up_due_at
+from workorders.deadline_policies import due_times, follow_up_due_at
 from workorders.models import (
     Assignment,
     Category,

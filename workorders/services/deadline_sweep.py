@@ -37,7 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Least, NullIf
 from django.utils import timezone
 
-from workorders.deadlines import first_warning
+from workorders.deadline_policies import first_warning
 from workorders.lights import DEADLINE_LABELS, DEADLINES, deadline_light
 from workorders.models import (
     RESOLVE_RUNNING,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from hotline.celery import app as celery_app
 from hotline.lib.errors import Conflict
 from workorders.access import require_role
-from workorders.deadlines import due_times
+from workorders.deadline_policies import due_times
 from workorders.models import EventKind, Role, Status, Ticket
 from workorders.services.deadline_sweep import light_state_restart
 from workorders.services.guards import (

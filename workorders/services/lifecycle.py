@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hotline.lib.errors import Conflict, InvalidInput, NotAllowed
 from workorders.access import require_role
-from workorders.deadlines import follow_up_due_at, resolve_extended
+from workorders.deadline_policies import follow_up_due_at, resolve_extended
 from workorders.models import (
     Assignment,
     EventKind,

@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from workorders import workdays
 from workorders.models import Category, DeadlinePolicy, TimeUnit, Urgency
-from workorders.models.deadlines import WORKING_UNITS
+from workorders.models.clock import WORKING_UNITS
 
 U = TimeUnit
 
