@@ -24,7 +24,6 @@ from workorders.api.views import (
     action_schema,
     errors,
 )
-from workorders.lights import pending_pauses, red_counts_by_unit
 from workorders.models import (
     Category,
     ExtensionRequest,
@@ -34,6 +33,7 @@ from workorders.models import (
     Unit,
     Urgency,
 )
+from workorders.selectors import pending_pauses, red_counts_by_unit
 
 # More assisting units than this is not joint handling but a broadcast.
 MAX_ASSIST_UNITS = 20

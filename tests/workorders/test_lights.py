@@ -12,15 +12,9 @@ from django.template.loader import render_to_string
 from hotline.lib.errors import InvalidInput, NotAllowed
 from tests.workorders.deadline_helpers import at, dispatch_at, register
 from workorders import services
-from workorders.lights import (
-    light_name,
-    order_by_light,
-    parse_light,
-    red_counts_by_unit,
-    supervision_queue,
-    unit_light_counts,
-)
+from workorders.lights import light_name, order_by_light, parse_light
 from workorders.models import Light, Ticket
+from workorders.selectors import red_counts_by_unit, supervision_queue, unit_light_counts
 from workorders.workdays import sync_calendar_from_library
 
 N, G, Y, R = Light.NONE, Light.GREEN, Light.YELLOW, Light.RED

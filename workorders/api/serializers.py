@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from workorders import selectors
 from workorders.access import CENTER_ROLES, citizen_view, role_of
-from workorders.lights import light_name, ticket_supervisions
+from workorders.lights import light_name
 from workorders.models import (
     Category,
     Channel,
@@ -29,6 +29,7 @@ from workorders.models import (
     Unit,
     Urgency,
 )
+from workorders.selectors import ticket_supervisions
 from workorders.services import Upload
 
 # Longest free text any action accepts; the services set the real (smaller) limits.

@@ -210,9 +210,9 @@ class Ticket(models.Model):
     accept_due_at = models.DateTimeField("签收时限 (accept due)", null=True, blank=True)
     contact_due_at = models.DateTimeField("联系时限 (contact due)", null=True, blank=True)
     resolve_due_at = models.DateTimeField("办结时限 (resolve due)", null=True, blank=True)
-    # Deadlines (workorders/deadline_policies.py, workorders/lights.py). The yellow moment is stored, not
-    # derived: "80 % of the allowed time" counted in working hours needs the holiday calendar,
-    # which SQL cannot see. What the sweep has recorded lives in TicketLightState.
+    # Deadlines (workorders/deadline_policies.py, workorders/lights.py). The yellow moment is
+    # stored, not derived: "80 % of the allowed time" counted in working hours needs the holiday
+    # calendar, which SQL cannot see. What the sweep has recorded lives in TicketLightState.
     accept_warn_at = models.DateTimeField("签收预警 (accept warning)", null=True, blank=True)
     contact_warn_at = models.DateTimeField("联系预警 (contact warning)", null=True, blank=True)
     resolve_warn_at = models.DateTimeField("办结预警 (resolve warning)", null=True, blank=True)
@@ -231,7 +231,7 @@ class Ticket(models.Model):
             # Queues and the stale-ticket sweep: status filter, oldest/newest first.
             models.Index(fields=["status", "registered_at"], name="ticket_status_registered"),
             models.Index(fields=["registered_at"], name="ticket_registered_at"),
-            # workorders.lights (supervision_queue, .lit(RED), .overdue()): WHERE status IN
+            # workorders.selectors.supervision_queue, .lit(RED), .overdue(): WHERE status IN
             # (running) AND red_at <= now ORDER BY red_at, id — most overdue first, from the index.
             # On PostgreSQL migration 0002 adds INCLUDE (status, paused_at, due times) so the red
             # count is an index-only scan; keep that if this definition changes.
