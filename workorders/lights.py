@@ -125,13 +125,6 @@ def filter_light(queryset: QuerySet, light: int, *, now: datetime | None = None)
     return queryset.alias(_light=light_expressions(now=now)["light"]).filter(_light=light)
 
 
-def order_by_light(queryset: QuerySet, *, now: datetime | None = None) -> QuerySet:
-    """Most severe first, then what falls due first."""
-    return queryset.annotate(**light_expressions(now=now)).order_by(
-        F("light").desc(), F("resolve_due_at").asc(nulls_last=True), "pk"
-    )
-
-
 def __getattr__(name: str):
     # workorders/views/common.py still imports ticket_supervisions from here and is being
     # rewritten; a late import keeps this module free of the access funnel. Remove with it.

@@ -201,14 +201,6 @@ def unit_light_counts(*, user, now: datetime | None = None) -> dict:
     return counts
 
 
-def tickets_with_lights(*, user, light: int | None = None, now=None) -> QuerySet:
-    """Any list through the access funnel, with lights; optionally one light only."""
-    queryset = tickets_visible_to(user)
-    if light:
-        queryset = filter_light(queryset, light, now=now)
-    return annotate_lights(queryset, now=now)
-
-
 def pending_pauses(*, user) -> QuerySet[TicketPause]:
     """Pause requests waiting for a dispatcher, oldest first."""
     require_role(user, Role.DISPATCHER)

@@ -223,12 +223,6 @@ class TicketPause(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket_id} 暂停 ({self.status})"
 
-    @property
-    def duration(self):
-        if self.started_at is None or self.ended_at is None:
-            return None
-        return self.ended_at - self.started_at
-
 
 class TicketLightState(models.Model):
     """What the sweep has recorded for a ticket's current due times, and when to look again.

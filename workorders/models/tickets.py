@@ -127,12 +127,6 @@ class TicketQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
-    def in_status(self, *statuses: str):
-        return self.filter(status__in=statuses)
-
-    def for_unit(self, unit_id: int):
-        return self.filter(assignments__unit_id=unit_id, assignments__active=True).distinct()
-
     # The light vocabulary; the expressions live in workorders/lights.py (imported late: it
     # imports this module).
     def with_lights(self, *, now=None):
