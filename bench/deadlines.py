@@ -268,9 +268,9 @@ def _inside(tickets: int, turning_red: int) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from workorders.lights import supervision_queue
     from workorders.models import Light, Ticket, TicketEvent
-    from workorders.services.deadlines import sweep_deadlines
+    from workorders.selectors import supervision_queue
+    from workorders.services.deadline_sweep import sweep_deadlines
 
     call_command("migrate", verbosity=0)
     connection.ensure_connection()

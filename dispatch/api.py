@@ -22,12 +22,12 @@ from workorders.api.views import (
     TicketQueueView,
     errors,
 )
-from workorders.lights import pending_pauses, red_counts_by_unit
 from workorders.models import (
     ExtensionRequest,
     ReturnRequest,
     TicketPause,
 )
+from workorders.selectors import pending_pauses, red_counts_by_unit
 
 
 @extend_schema_view(

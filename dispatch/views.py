@@ -18,8 +18,8 @@ from hotline.lib.errors import DomainError
 from workorders import selectors, services
 from workorders.access import CENTER_ROLES, ticket_get_for_user
 from workorders.forms import apply_domain_error
-from workorders.lights import pending_pauses, red_counts_by_unit
 from workorders.models import Category, EventKind, Light, Region, Role, Ticket, Unit, Urgency
+from workorders.selectors import pending_pauses, red_counts_by_unit
 from workorders.views.common import (
     paginate,
     render_error,

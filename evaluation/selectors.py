@@ -104,12 +104,6 @@ def console_counts(*, user, now: datetime | None = None) -> dict[str, int]:
     return {tab: follow_up_queue(user=user, tab=tab, now=now).count() for tab in CONSOLE_TABS}
 
 
-def legacy_resolved(*, user) -> QuerySet[Ticket]:
-    """Tickets left "resolved" from before resolving entered follow-up by itself."""
-    require_role(user, *FOLLOW_UP_ROLES)
-    return Ticket.objects.filter(status=Status.RESOLVED).order_by("resolved_at", "pk")
-
-
 def follow_up_get(*, user, pk: int) -> FollowUp:
     require_role(user, *FOLLOW_UP_ROLES)
     follow_up = FollowUp.objects.select_related("ticket", "unit").filter(pk=pk).first()

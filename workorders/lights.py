@@ -10,20 +10,18 @@ also between sweeps. Per deadline (accept, contact, resolve):
 "Now" is the moment of the query, or the moment the clock stopped while an approved pause holds
 it (Ticket.paused_at). The ticket's light is the most severe of the three.
 
-Use it through the QuerySet vocabulary: ``Ticket.objects.with_lights()``,
-``.lit(Light.RED)``, ``.overdue()``, or the selectors below; pages render
-``templates/workorders/_light.html``.
+Only SQL expressions and the names of lights here: use them through the QuerySet vocabulary
+(``Ticket.objects.with_lights()``, ``.lit(Light.RED)``, ``.overdue()``) or the role-gated
+selectors in workorders/selectors.py; pages render ``templates/workorders/_light.html``.
 """
 
 from datetime import datetime
 
 from django.db.models import (
     Case,
-    Count,
     DateTimeField,
     F,
     IntegerField,
-    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -33,20 +31,13 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from hotline.lib.errors import InvalidInput
-from workorders.access import require_role, require_unit, tickets_visible_to
-from workorders.models import (
+from workorders.models.tickets import (
     ACCEPT_RUNNING,
     CONTACT_RUNNING,
     RESOLVE_RUNNING,
-    Assignment,
     Light,
-    PauseStatus,
-    Role,
-    Supervision,
-    Ticket,
-    TicketPause,
+    red_at_expression,
 )
-from workorders.models.tickets import red_at_expression
 
 # deadline name → (statuses in which its clock runs, due field, warning field)
 DEADLINES: dict[str, tuple[list[str], str, str]] = {
@@ -132,98 +123,3 @@ def filter_light(queryset: QuerySet, light: int, *, now: datetime | None = None)
             .filter(Q(paused_at__isnull=True) | Q(red_at__lte=F("paused_at")))
         )
     return queryset.alias(_light=light_expressions(now=now)["light"]).filter(_light=light)
-
-
-def order_by_light(queryset: QuerySet, *, now: datetime | None = None) -> QuerySet:
-    """Most severe first, then what falls due first."""
-    return queryset.annotate(**light_expressions(now=now)).order_by(
-        F("light").desc(), F("resolve_due_at").asc(nulls_last=True), "pk"
-    )
-
-
-def _with_lead_unit(queryset: QuerySet) -> QuerySet:
-    """What a list row shows: category, region and the active assignments (lead unit)."""
-    active = Assignment.objects.filter(active=True).select_related("unit")
-    return queryset.select_related("category", "region").prefetch_related(
-        Prefetch("assignments", queryset=active)
-    )
-
-
-# --- selectors for pages and the API -----------------------------------------------------------
-
-
-def supervision_queue(*, user, light: int = Light.RED, now: datetime | None = None) -> QuerySet:
-    """The dispatchers' 督办 list: red tickets, most overdue first, with lights."""
-    require_role(user, Role.DISPATCHER, Role.LEADER)
-    now = now or timezone.now()
-    queryset = filter_light(Ticket.objects.all(), light, now=now)
-    queryset = annotate_lights(queryset, now=now)
-    if light == Light.RED:
-        queryset = queryset.order_by("red_at", "id")
-    else:
-        queryset = queryset.order_by(F("resolve_due_at").asc(nulls_last=True), "id")
-    return _with_lead_unit(queryset)
-
-
-def red_counts_by_unit(*, user, now: datetime | None = None) -> list[dict]:
-    """Red tickets per lead unit, most first: the leader's and dispatcher's overview."""
-    require_role(user, Role.DISPATCHER, Role.LEADER)
-    red = filter_light(Ticket.objects.all(), Light.RED, now=now).values("pk")
-    return list(
-        Assignment.objects.filter(active=True, role=Assignment.Role.LEAD, ticket__in=red)
-        .values("unit_id", "unit__name")
-        .annotate(red=Count("ticket_id"))
-        .order_by("-red", "unit__name")
-    )
-
-
-def unit_light_counts(*, user, now: datetime | None = None) -> dict:
-    """For the unit workbench: the unit's own red and yellow tickets and open 督办 notices."""
-    unit = require_unit(user)
-    now = now or timezone.now()
-    mine = Ticket.objects.filter(
-        pk__in=Assignment.objects.filter(unit=unit, active=True).values("ticket_id")
-    )
-    counts = annotate_lights(mine, now=now).aggregate(
-        red=Count("pk", filter=Q(light=Light.RED)),
-        yellow=Count("pk", filter=Q(light=Light.YELLOW)),
-    )
-    counts["supervisions"] = Supervision.objects.filter(
-        unit=unit, acknowledged_at__isnull=True
-    ).count()
-    return counts
-
-
-def tickets_with_lights(*, user, light: int | None = None, now=None) -> QuerySet:
-    """Any list through the access funnel, with lights; optionally one light only."""
-    queryset = tickets_visible_to(user)
-    if light:
-        queryset = filter_light(queryset, light, now=now)
-    return annotate_lights(queryset, now=now)
-
-
-def pending_pauses(*, user) -> QuerySet[TicketPause]:
-    """Pause requests waiting for a dispatcher, oldest first."""
-    require_role(user, Role.DISPATCHER)
-    return (
-        TicketPause.objects.filter(status=PauseStatus.PENDING)
-        .select_related("ticket", "unit", "requested_by")
-        .order_by("requested_at")
-    )
-
-
-def open_supervisions(*, user) -> QuerySet[Supervision]:
-    """督办 notices the user's unit has not answered yet, oldest first (unit workbench)."""
-    unit = require_unit(user)
-    return (
-        Supervision.objects.filter(unit=unit, acknowledged_at__isnull=True)
-        .select_related("ticket", "created_by")
-        .order_by("created_at")
-    )
-
-
-def ticket_supervisions(*, ticket: Ticket) -> QuerySet[Supervision]:
-    """A ticket's 督办 notices and answers, for its detail page (after the access funnel)."""
-    return ticket.supervisions.select_related("unit", "created_by", "acknowledged_by").order_by(
-        "created_at"
-    )

@@ -18,7 +18,7 @@ from workorders.access import (
     role_of,
     tickets_visible_to,
 )
-from workorders.lights import annotate_lights, filter_light, parse_light, supervision_queue
+from workorders.lights import annotate_lights, filter_light, parse_light
 from workorders.models import (
     Assignment,
     Attachment,
@@ -27,6 +27,7 @@ from workorders.models import (
     EventKind,
     ExtensionRequest,
     Light,
+    PauseStatus,
     Region,
     RequestStatus,
     RequestType,
@@ -36,6 +37,7 @@ from workorders.models import (
     Supervision,
     Ticket,
     TicketEvent,
+    TicketPause,
     Unit,
     Urgency,
 )
@@ -155,6 +157,89 @@ def _ordered(queryset: QuerySet, filters, *default: str) -> QuerySet:
         # ticket_red_at (red_at, id) itself.
         return queryset.order_by(*by_due)
     return queryset.order_by(F("light").desc(), *by_due)
+
+
+# --- lights, supervision and pauses ---------------------------------------------------------
+
+
+def _with_lead_unit(queryset: QuerySet) -> QuerySet:
+    """What a list row shows: category, region and the active assignments (lead unit)."""
+    active = Assignment.objects.filter(active=True).select_related("unit")
+    return queryset.select_related("category", "region").prefetch_related(
+        Prefetch("assignments", queryset=active)
+    )
+
+
+def supervision_queue(*, user, light: int = Light.RED, now: datetime | None = None) -> QuerySet:
+    """The dispatchers' 督办 list: red tickets, most overdue first, with lights."""
+    require_role(user, Role.DISPATCHER, Role.LEADER)
+    now = now or timezone.now()
+    queryset = filter_light(Ticket.objects.all(), light, now=now)
+    queryset = annotate_lights(queryset, now=now)
+    if light == Light.RED:
+        queryset = queryset.order_by("red_at", "id")
+    else:
+        queryset = queryset.order_by(F("resolve_due_at").asc(nulls_last=True), "id")
+    return _with_lead_unit(queryset)
+
+
+def red_counts_by_unit(*, user, now: datetime | None = None) -> list[dict]:
+    """Red tickets per lead unit, most first: the leader's and dispatcher's overview."""
+    require_role(user, Role.DISPATCHER, Role.LEADER)
+    red = filter_light(Ticket.objects.all(), Light.RED, now=now).values("pk")
+    return list(
+        Assignment.objects.filter(active=True, role=Assignment.Role.LEAD, ticket__in=red)
+        .values("unit_id", "unit__name")
+        .annotate(red=Count("ticket_id"))
+        .order_by("-red", "unit__name")
+    )
+
+
+def unit_light_counts(*, user, now: datetime | None = None) -> dict:
+    """For the unit workbench: the unit's own red and yellow tickets and open 督办 notices."""
+    unit = require_unit(user)
+    now = now or timezone.now()
+    mine = Ticket.objects.filter(
+        pk__in=Assignment.objects.filter(unit=unit, active=True).values("ticket_id")
+    )
+    counts = annotate_lights(mine, now=now).aggregate(
+        red=Count("pk", filter=Q(light=Light.RED)),
+        yellow=Count("pk", filter=Q(light=Light.YELLOW)),
+    )
+    counts["supervisions"] = Supervision.objects.filter(
+        unit=unit, acknowledged_at__isnull=True
+    ).count()
+    return counts
+
+
+def pending_pauses(*, user) -> QuerySet[TicketPause]:
+    """Pause requests waiting for a dispatcher, oldest first."""
+    require_role(user, Role.DISPATCHER)
+    return (
+        TicketPause.objects.filter(status=PauseStatus.PENDING)
+        .select_related("ticket", "unit", "requested_by")
+        .order_by("requested_at")
+    )
+
+
+def open_supervisions(*, user) -> QuerySet[Supervision]:
+    """督办 notices the user's unit has not answered yet, oldest first (unit workbench)."""
+    unit = require_unit(user)
+    return (
+        Supervision.objects.filter(unit=unit, acknowledged_at__isnull=True)
+        .select_related("ticket", "created_by")
+        .order_by("created_at")
+    )
+
+
+def ticket_supervisions(*, ticket: Ticket) -> QuerySet[Supervision]:
+    """A ticket's 督办 notices and answers, for its detail page (after the access funnel)."""
+    return ticket.supervisions.select_related("unit", "created_by", "acknowledged_by").order_by(
+        "created_at"
+    )
+
+
+# --- lists -------------------------------------------------------------------------------------
 
 
 def ticket_list(

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from workorders.services import deadlines, notifications
+from workorders.services import deadline_sweep, notifications
 
 
 @shared_task(
@@ -14,7 +14,7 @@ from workorders.services import deadlines, notifications
 )
 def sweep_deadlines() -> dict:
     """Every minute (CELERY_BEAT_SCHEDULE): record changes of light once, notify."""
-    return deadlines.sweep_deadlines().as_dict()
+    return deadline_sweep.sweep_deadlines().as_dict()
 
 
 def _backoff(retries: int) -> int:

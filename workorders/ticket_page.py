@@ -10,7 +10,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from workorders.access import role_of, unit_of
-from workorders.lights import DEADLINE_LABELS, ticket_supervisions
+from workorders.lights import DEADLINE_LABELS
 from workorders.models import (
     Assignment,
     Light,
@@ -21,7 +21,7 @@ from workorders.models import (
     TicketPause,
 )
 from workorders.registry import TicketAction, ticket_actions, ticket_panels
-from workorders.selectors import ticket_view
+from workorders.selectors import ticket_supervisions, ticket_view
 
 CHOOSE = "— 请选择 (choose) —"
 

@@ -145,6 +145,24 @@ def current_round(ticket: Ticket) -> FollowUp | None:
     return FollowUp.objects.filter(ticket=ticket, round=ticket.reopen_count + 1).first()
 
 
+# Lock order, in every transaction that takes both: the ticket, then its follow-up row. The
+# ticket's own services (ticket_close, ticket_reopen, every ticket action) start from the ticket,
+# so a service that locked the round first would wait for the ticket while another transaction,
+# holding the ticket, waits for the round: a deadlock on PostgreSQL.
+
+
+def follow_up_locked(follow_up_id: int) -> FollowUp | None:
+    """The follow-up row locked, after its ticket (see the lock order above)."""
+    # A round never changes ticket: reading ticket_id before taking any lock is safe.
+    ticket_id = FollowUp.objects.filter(pk=follow_up_id).values_list("ticket_id", flat=True).first()
+    if ticket_id is None:
+        return None
+    ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+    follow_up = FollowUp.objects.select_for_update().get(pk=follow_up_id)
+    follow_up.ticket = ticket
+    return follow_up
+
+
 def follow_up_open(*, ticket_id: int, now: datetime | None = None) -> FollowUp | None:
     """Record the ticket's current follow-up round and send the survey; idempotent (a second
     call returns the round already opened). None when the ticket is not in follow-up."""
@@ -269,10 +287,12 @@ def survey_submit(
     nonce = _nonce(token)
     now = now or timezone.now()
     with transaction.atomic():
-        link = SurveyLink.objects.select_for_update().filter(nonce=nonce).first()
+        link = SurveyLink.objects.filter(nonce=nonce).first()
         if link is None:
             raise NotFound("回访链接无效，请核对短信中的链接 (this survey link is not valid)")
-        follow_up = FollowUp.objects.select_for_update().get(pk=link.follow_up_id)
+        # The ticket, the round, then the link (only this service locks links).
+        follow_up = follow_up_locked(link.follow_up_id)
+        link = SurveyLink.objects.select_for_update().get(pk=link.pk)
         link.follow_up = follow_up
         _open_link(link)
         answers = parse_answers(
@@ -308,9 +328,7 @@ def survey_submit(
 
 
 def _locked_pending(follow_up_id: int) -> FollowUp:
-    follow_up = (
-        FollowUp.objects.select_for_update().select_related("ticket").filter(pk=follow_up_id)
-    ).first()
+    follow_up = follow_up_locked(follow_up_id)
     if follow_up is None:
         raise NotFound("回访记录不存在 (follow-up not found)")
     if follow_up.result != R.PENDING:
@@ -451,9 +469,7 @@ def follow_up_decide(
     reason = _reason(reason) if decision == "reopen" else (reason or "").strip()[:1000]
     now = now or timezone.now()
     with transaction.atomic():
-        follow_up = (
-            FollowUp.objects.select_for_update().select_related("ticket").filter(pk=follow_up_id)
-        ).first()
+        follow_up = follow_up_locked(follow_up_id)
         if follow_up is None:
             raise NotFound("回访记录不存在 (follow-up not found)")
         ticket = follow_up.ticket
@@ -474,7 +490,13 @@ def follow_up_decide(
 
 
 def _round_for_ticket_action(ticket_id: int, actor) -> FollowUp | None:
-    follow_up = current_round(ticket_get_for_user(user=actor, pk=ticket_id))
+    """The ticket's current round, locked after the ticket (the lock order above)."""
+    ticket = ticket_get_for_user(user=actor, pk=ticket_id, for_update=True)
+    follow_up = (
+        FollowUp.objects.select_for_update()
+        .filter(ticket=ticket, round=ticket.reopen_count + 1)
+        .first()
+    )
     if follow_up is not None and follow_up.result == R.PENDING:
         raise Conflict("请先在回访台记录回访结果 (record the follow-up's outcome first)")
     return follow_up

@@ -13,7 +13,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from evaluation.models import Decision, FollowUp, FollowUpResult
-from evaluation.services.followup import follow_up_open, record_decision
+from evaluation.services.followup import follow_up_locked, follow_up_open, record_decision
 from hotline.lib.errors import DomainError
 from workorders import services as ticket_services
 from workorders.models import Status, Ticket
@@ -79,9 +79,7 @@ def _orphans():
 def _expire(follow_up_id: int, now: datetime) -> bool:
     """The window ended: an unanswered round counts as unreachable; the ticket is closed."""
     with transaction.atomic():
-        follow_up = (
-            FollowUp.objects.select_for_update().select_related("ticket").filter(pk=follow_up_id)
-        ).first()
+        follow_up = follow_up_locked(follow_up_id)  # the ticket first, then the round
         if follow_up is None or follow_up.decision:
             return False
         ticket = follow_up.ticket

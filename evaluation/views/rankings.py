@@ -26,10 +26,6 @@ from workorders.views.common import render_error, role_required
 UNIT_PAGE_ROLES = (*RANKING_ROLES, Role.UNIT_STAFF)
 
 
-def _month(value: str | None) -> date:
-    return parse_month(value) if value else current_month()
-
-
 def default_month() -> date:
     """Last month once it is published, else the month under way."""
     latest = current_month()

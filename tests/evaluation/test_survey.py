@@ -29,7 +29,7 @@ def test_resolving_queues_the_survey_task_by_name_after_commit(
 ):
     sent = []
     monkeypatch.setattr(
-        "workorders.services.lifecycle.celery_app.send_task",
+        "workorders.services.follow_up.celery_app.send_task",
         lambda name, args: sent.append((name, *args)),
     )
     with django_capture_on_commit_callbacks(execute=True):
@@ -44,7 +44,7 @@ def test_a_broker_outage_at_resolution_is_not_an_error(
     def broker_down(name, args):
         raise OSError("broker down")
 
-    monkeypatch.setattr("workorders.services.lifecycle.celery_app.send_task", broker_down)
+    monkeypatch.setattr("workorders.services.follow_up.celery_app.send_task", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         follow_up = resolved_in_follow_up(city, dispatcher, unit_staff)
 

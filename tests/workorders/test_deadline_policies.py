@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 
 from tests.workorders.deadline_helpers import at, dispatch_at, fresh
 from workorders import services
-from workorders.deadlines import due_times, policy_for
+from workorders.deadline_policies import due_times, policy_for
 from workorders.models import DeadlinePolicy, EventKind, TimeUnit
 from workorders.workdays import sync_calendar_from_library
 

@@ -12,15 +12,9 @@ from django.template.loader import render_to_string
 from hotline.lib.errors import InvalidInput, NotAllowed
 from tests.workorders.deadline_helpers import at, dispatch_at, register
 from workorders import services
-from workorders.lights import (
-    light_name,
-    order_by_light,
-    parse_light,
-    red_counts_by_unit,
-    supervision_queue,
-    unit_light_counts,
-)
+from workorders.lights import light_name, parse_light
 from workorders.models import Light, Ticket
+from workorders.selectors import red_counts_by_unit, supervision_queue, unit_light_counts
 from workorders.workdays import sync_calendar_from_library
 
 N, G, Y, R = Light.NONE, Light.GREEN, Light.YELLOW, Light.RED
@@ -172,14 +166,6 @@ def test_the_unit_workbench_counts(city, dispatcher, unit_staff, other_unit_staf
     counts = unit_light_counts(user=unit_staff, now=at(2026, 3, 2, 11, 40))
     assert counts == {"red": 1, "yellow": 1, "supervisions": 0}
     assert unit_light_counts(user=other_unit_staff, now=at(2026, 3, 2, 11, 40))["red"] == 0
-
-
-def test_sort_by_light(city, dispatcher):
-    green = dispatch_at(at(2026, 3, 2, 14), city, dispatcher)
-    red = dispatch_at(at(2026, 3, 2, 9), city, dispatcher)
-    yellow = dispatch_at(at(2026, 3, 2, 10), city, dispatcher)
-    ordered = order_by_light(Ticket.objects.all(), now=at(2026, 3, 2, 11, 40))
-    assert [t.pk for t in ordered] == [red.pk, yellow.pk, green.pk]
 
 
 def test_the_partial_shows_colour_and_words():

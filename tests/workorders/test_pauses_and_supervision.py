@@ -13,10 +13,10 @@ import time_machine
 from hotline.lib.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from tests.workorders.deadline_helpers import at, dispatch_at, fresh
 from workorders import services
-from workorders.lights import unit_light_counts
 from workorders.models import EventKind, Light, Notification, PauseStatus, Status, Supervision
+from workorders.selectors import unit_light_counts
 from workorders.services import notifications as outbox
-from workorders.services.deadlines import sweep_deadlines
+from workorders.services.deadline_sweep import sweep_deadlines
 from workorders.workdays import sync_calendar_from_library
 
 
@@ -220,7 +220,7 @@ def test_only_tickets_with_a_unit_can_be_supervised(city, dispatcher):
 
 
 def test_supervising_a_red_ticket_from_the_queue(city, dispatcher, unit_staff):
-    from workorders.lights import supervision_queue
+    from workorders.selectors import supervision_queue
 
     ticket = dispatch_at(at(2026, 3, 2, 10), city, dispatcher)
     now = at(2026, 3, 2, 12) + timedelta(minutes=30)
@@ -231,7 +231,7 @@ def test_supervising_a_red_ticket_from_the_queue(city, dispatcher, unit_staff):
 
 
 def test_selectors_for_the_pages(in_progress, unit_staff, dispatcher):
-    from workorders.lights import open_supervisions, pending_pauses, ticket_supervisions
+    from workorders.selectors import open_supervisions, pending_pauses, ticket_supervisions
 
     services.ticket_request_pause(
         ticket_id=in_progress.pk, actor=unit_staff, reason="等待市民提供产权证明材料"

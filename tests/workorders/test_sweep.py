@@ -15,7 +15,7 @@ from tests.workorders.deadline_helpers import at, dispatch_at, fresh
 from workorders import services, tasks
 from workorders.models import EventKind, Light, Notification, Role, TicketEvent
 from workorders.services import notifications as outbox
-from workorders.services.deadlines import sweep_deadlines
+from workorders.services.deadline_sweep import sweep_deadlines
 from workorders.workdays import sync_calendar_from_library
 
 
@@ -254,7 +254,7 @@ from django.db.models import Count
 from workorders.models import (
     Assignment, LightChangeBatch, Notification, Ticket, TicketEvent, TicketLightState, Unit,
 )
-from workorders.services.deadlines import sweep_deadlines
+from workorders.services.deadline_sweep import sweep_deadlines
 
 start = datetime.fromisoformat("2026-03-02T10:00:00+08:00")
 unit = Unit.objects.get(name="市城市管理委员会")

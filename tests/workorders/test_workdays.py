@@ -156,7 +156,7 @@ def superuser_client(client, django_user_model):
 
 
 def test_admin_warns_about_the_missing_year_and_keeps_hand_edits(superuser_client):
-    from workorders.admin_deadlines import calendar_warning_check
+    from workorders.admin import calendar_warning_check
 
     with time_machine.travel(at(2026, 11, 22, 10), tick=False):
         page = superuser_client.get("/admin/workorders/workcalendarday/")

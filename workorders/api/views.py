@@ -30,7 +30,6 @@ from workorders import selectors, services
 from workorders.access import role_of, ticket_get_for_user
 from workorders.api import serializers as s
 from workorders.api.parsers import BODY_LIMITS, JSONParser, RequestTooLarge
-from workorders.lights import open_supervisions, unit_light_counts
 from workorders.models import (
     Assignment,
     Category,
@@ -41,6 +40,7 @@ from workorders.models import (
     Ticket,
     Unit,
 )
+from workorders.selectors import open_supervisions, unit_light_counts
 from workorders.services.intake import records_calls
 
 _ERROR_DESCRIPTIONS = {

@@ -1,16 +1,16 @@
-from workorders.models.deadlines import (
+from workorders.models.clock import (
     DeadlinePolicy,
     LightChangeBatch,
-    Notification,
     PauseStatus,
-    Supervision,
     TicketLightState,
     TicketPause,
     TimeUnit,
     WorkCalendarDay,
 )
+from workorders.models.notifications import Notification
 from workorders.models.people import Profile, Role
 from workorders.models.places import Category, Region, Unit
+from workorders.models.supervision import Supervision
 from workorders.models.tickets import (
     ACCEPT_RUNNING,
     CONTACT_RUNNING,

@@ -23,7 +23,7 @@ class Profile(models.Model):
         "workorders.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
     )
     display_name = models.CharField("姓名 (name)", max_length=40, blank=True)
-    # Red-light notices go to the unit's heads (workorders.services.deadlines).
+    # Red-light notices go to the unit's heads (workorders.services.deadline_sweep).
     is_unit_head = models.BooleanField("单位负责人 (head of unit)", default=False)
     # Where SMS notifications reach this person (hotline.notifications); optional.
     mobile = models.CharField("手机号 (mobile)", max_length=20, blank=True)

@@ -127,12 +127,6 @@ class TicketQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
-    def in_status(self, *statuses: str):
-        return self.filter(status__in=statuses)
-
-    def for_unit(self, unit_id: int):
-        return self.filter(assignments__unit_id=unit_id, assignments__active=True).distinct()
-
     # The light vocabulary; the expressions live in workorders/lights.py (imported late: it
     # imports this module).
     def with_lights(self, *, now=None):
@@ -210,15 +204,15 @@ class Ticket(models.Model):
     accept_due_at = models.DateTimeField("签收时限 (accept due)", null=True, blank=True)
     contact_due_at = models.DateTimeField("联系时限 (contact due)", null=True, blank=True)
     resolve_due_at = models.DateTimeField("办结时限 (resolve due)", null=True, blank=True)
-    # Deadlines (workorders/deadlines.py, workorders/lights.py). The yellow moment is stored, not
-    # derived: "80 % of the allowed time" counted in working hours needs the holiday calendar,
-    # which SQL cannot see. What the sweep has recorded lives in TicketLightState.
+    # Deadlines (workorders/deadline_policies.py, workorders/lights.py). The yellow moment is
+    # stored, not derived: "80 % of the allowed time" counted in working hours needs the holiday
+    # calendar, which SQL cannot see. What the sweep has recorded lives in TicketLightState.
     accept_warn_at = models.DateTimeField("签收预警 (accept warning)", null=True, blank=True)
     contact_warn_at = models.DateTimeField("联系预警 (contact warning)", null=True, blank=True)
     resolve_warn_at = models.DateTimeField("办结预警 (resolve warning)", null=True, blank=True)
     # Set when the ticket is resolved: the center's own deadline for the follow-up call.
     follow_up_due_at = models.DateTimeField("回访时限 (follow-up due)", null=True, blank=True)
-    # Set while an approved pause stops the clock (workorders.services.deadlines).
+    # Set while an approved pause stops the clock (workorders.services.pauses).
     paused_at = models.DateTimeField("暂停计时于 (paused at)", null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
@@ -231,7 +225,7 @@ class Ticket(models.Model):
             # Queues and the stale-ticket sweep: status filter, oldest/newest first.
             models.Index(fields=["status", "registered_at"], name="ticket_status_registered"),
             models.Index(fields=["registered_at"], name="ticket_registered_at"),
-            # workorders.lights (supervision_queue, .lit(RED), .overdue()): WHERE status IN
+            # workorders.selectors.supervision_queue, .lit(RED), .overdue(): WHERE status IN
             # (running) AND red_at <= now ORDER BY red_at, id — most overdue first, from the index.
             # On PostgreSQL migration 0002 adds INCLUDE (status, paused_at, due times) so the red
             # count is an index-only scan; keep that if this definition changes.
@@ -332,7 +326,7 @@ class EventKind(models.TextChoices):
     CLOSED = "closed", "归档 (closed)"
     SUPPLEMENTED = "supplemented", "市民补充信息 (citizen added information)"
     CONTACT_REVEALED = "contact_revealed", "查看联系方式 (contact revealed)"
-    # Deadlines (workorders.services.deadlines): recorded once per change by the sweep.
+    # Deadlines (workorders.services.deadline_sweep): recorded once per change by the sweep.
     LIGHT_YELLOW = "light_yellow", "黄灯预警 (due soon)"
     LIGHT_RED = "light_red", "红灯超期 (overdue)"
     SUPERVISED = "supervised", "督办 (supervised)"

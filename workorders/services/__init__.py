@@ -1,13 +1,14 @@
 """Writes on the Ticket aggregate: intake and the lifecycle. Import from here."""
 
-from workorders.services.deadlines import (
-    sweep_deadlines,
-    ticket_acknowledge_supervision,
-    ticket_decide_pause,
-    ticket_request_pause,
-    ticket_resume,
-    ticket_supervise,
+from workorders.services.center import (
+    ticket_answer_directly,
+    ticket_dispatch,
+    ticket_mark_invalid,
+    ticket_merge,
+    ticket_send_to_triage,
 )
+from workorders.services.deadline_sweep import sweep_deadlines
+from workorders.services.follow_up import ticket_close, ticket_reopen
 from workorders.services.intake import (
     Upload,
     enqueue_registered,
@@ -18,22 +19,16 @@ from workorders.services.intake import (
 from workorders.services.lifecycle import (
     ticket_accept,
     ticket_add_progress,
-    ticket_answer_directly,
-    ticket_close,
     ticket_contact,
     ticket_decide_extension,
     ticket_decide_return,
-    ticket_dispatch,
-    ticket_mark_invalid,
-    ticket_merge,
-    ticket_reopen,
     ticket_request_extension,
     ticket_request_return,
     ticket_resolve,
     ticket_reveal_contact,
-    ticket_send_to_triage,
-    ticket_start_follow_up,
 )
+from workorders.services.pauses import ticket_decide_pause, ticket_request_pause, ticket_resume
+from workorders.services.supervision import ticket_acknowledge_supervision, ticket_supervise
 
 __all__ = [
     "Upload",
@@ -62,6 +57,5 @@ __all__ = [
     "ticket_resolve",
     "ticket_reveal_contact",
     "ticket_send_to_triage",
-    "ticket_start_follow_up",
     "ticket_supplement",
 ]

@@ -74,11 +74,6 @@ def percent(value) -> str:
 
 
 @register.filter
-def get_item(mapping, key):
-    return mapping.get(key) if hasattr(mapping, "get") else None
-
-
-@register.filter
 def isotime(value):
     """An ISO timestamp kept in an event's data, as a local datetime for the date filter."""
     parsed = parse_datetime(str(value or ""))

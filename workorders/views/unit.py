@@ -9,8 +9,8 @@ from hotline.lib.errors import DomainError
 from workorders import selectors
 from workorders.access import unit_of
 from workorders.forms import WorkbenchFilterForm
-from workorders.lights import open_supervisions, unit_light_counts
 from workorders.models import Role, Ticket
+from workorders.selectors import open_supervisions, unit_light_counts
 from workorders.views.common import paginate, render_error, role_required
 
 

@@ -12,9 +12,9 @@ from workorders.api.serializers.approvals import (
 )
 from workorders.api.serializers.common import NamedRefSerializer, named_ref
 from workorders.api.serializers.timeline import TIMELINE_SCHEMA, timeline_data
-from workorders.lights import light_name, ticket_supervisions
+from workorders.lights import light_name
 from workorders.models import Channel, PauseStatus, RequestStatus, Role, Status, Urgency
-from workorders.selectors import TicketView, ticket_view
+from workorders.selectors import TicketView, ticket_supervisions, ticket_view
 
 # A light as the API names it (workorders.lights.light_name); "" while that clock does not run.
 # Described and constrained by a pattern, not an enum: four fields sharing one enum make

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 
 from workorders.lights import DEADLINE_LABELS
 from workorders.models import Light
-from workorders.services.deadlines import sweep_deadlines
+from workorders.services.deadline_sweep import sweep_deadlines
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
-"""Deadlines at work: the sweep that records each change of light once and notifies, explicit
-pauses of the clock, and supervision (督办).
+"""The deadline sweep: it records each change of light once and notifies, and the bookkeeping
+(TicketLightState) that the services moving due times keep for it.
 
 Exactly once, and how: TicketLightState holds, per ticket, the highest light already recorded
 per deadline and when the ticket next needs a look (check_at). A sweep batch locks its candidate
@@ -37,9 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Least, NullIf
 from django.utils import timezone
 
-from hotline.lib.errors import Conflict, InvalidInput, NotAllowed
-from workorders.access import require_role, require_unit, ticket_get_for_user
-from workorders.deadlines import first_warning
+from workorders.deadline_policies import first_warning
 from workorders.lights import DEADLINE_LABELS, DEADLINES, deadline_light
 from workorders.models import (
     RESOLVE_RUNNING,
@@ -47,27 +45,21 @@ from workorders.models import (
     EventKind,
     Light,
     LightChangeBatch,
-    PauseStatus,
-    Role,
-    Status,
-    Supervision,
     Ticket,
     TicketEvent,
     TicketLightState,
-    TicketPause,
     Unit,
 )
 from workorders.services.notifications import (
     build_notifications,
     dispatcher_recipients,
     notifications_requeue_stale,
-    notify,
     store_notifications,
     unit_recipients,
 )
-from workorders.transitions import record_event
 
 logger = logging.getLogger(__name__)
+
 
 # Tickets per sweep transaction. Big enough that 50,000 tickets turning red at once take a few
 # round trips (target < 3 s on PostgreSQL), small enough that each transaction holds its row
@@ -77,16 +69,6 @@ SWEEP_BATCH = 5000
 NUMBERS_IN_MESSAGE = 20
 # Stands for "no threshold" inside LEAST(); SQL's LEAST/MIN disagree about NULLs across databases.
 _NEVER = datetime(9999, 12, 31, tzinfo=UTC)
-
-CENTER_SUPERVISORS = (Role.DISPATCHER, Role.LEADER)
-
-
-def _text(value: str | None, *, field_name: str, label: str, minimum: int) -> str:
-    value = (value or "").strip()
-    if not minimum <= len(value) <= 4000:
-        message = f"请填写{label}（{minimum} 到 4000 字） ({field_name}: {minimum}-4000 chars)"
-        raise InvalidInput(message, fields={field_name: [message]})
-    return value
 
 
 # --- the sweep's bookkeeping, kept by the services that move due times -----------------------
@@ -547,211 +529,3 @@ def sweep_deadlines(
             result.checked,
         )
     return result
-
-
-# --- pauses -------------------------------------------------------------------------------------
-
-
-def _locked(ticket_id: int, actor) -> Ticket:
-    return ticket_get_for_user(user=actor, pk=ticket_id, for_update=True)
-
-
-def _lead_of_actor(ticket: Ticket, actor) -> Assignment:
-    unit = require_unit(actor)
-    lead = ticket.assignments.filter(active=True, role=Assignment.Role.LEAD).first()
-    if lead is None or lead.unit_id != unit.pk:
-        raise NotAllowed("仅主办单位可执行此操作 (only the lead unit may do this)")
-    return lead
-
-
-def ticket_request_pause(*, ticket_id: int, actor, reason: str) -> TicketPause:
-    """The lead unit asks to stop the resolve clock, e.g. while waiting for the citizen."""
-    reason = _text(reason, field_name="reason", label="暂停理由", minimum=5)
-    with transaction.atomic():
-        ticket = _locked(ticket_id, actor)
-        lead = _lead_of_actor(ticket, actor)
-        if ticket.status != Status.IN_PROGRESS:
-            raise Conflict("联系诉求人后方可申请暂停计时 (pauses are for tickets in progress)")
-        if ticket.pauses.filter(status__in=[PauseStatus.PENDING, PauseStatus.ACTIVE]).exists():
-            raise Conflict("已有待审核或进行中的暂停 (a pause is already pending or running)")
-        now = timezone.now()
-        pause = TicketPause.objects.create(
-            ticket=ticket, unit=lead.unit, reason=reason, requested_by=actor, requested_at=now
-        )
-        record_event(
-            ticket=ticket,
-            kind=EventKind.PAUSE_REQUESTED,
-            actor=actor,
-            unit=lead.unit,
-            reason=reason,
-            at=now,
-        )
-    return pause
-
-
-def ticket_decide_pause(*, ticket_id: int, actor, approve: bool, note: str = "") -> TicketPause:
-    """A dispatcher approves (the clock stops now) or rejects a pause request."""
-    require_role(actor, Role.DISPATCHER)
-    if not approve:
-        note = _text(note, field_name="note", label="驳回理由", minimum=2)
-    with transaction.atomic():
-        ticket = _locked(ticket_id, actor)
-        pause = ticket.pauses.filter(status=PauseStatus.PENDING).first()
-        if pause is None:
-            raise Conflict("没有待审核的暂停申请 (no pending pause request)")
-        now = timezone.now()
-        if approve:
-            if ticket.status != Status.IN_PROGRESS or ticket.paused_at is not None:
-                raise Conflict("工单已不在办理中 (the ticket is no longer in progress)")
-            Ticket.objects.filter(pk=ticket.pk).update(paused_at=now)
-            ticket.paused_at = now
-            pause.status, pause.started_at = PauseStatus.ACTIVE, now
-        else:
-            pause.status = PauseStatus.REJECTED
-        pause.decided_by, pause.decided_at, pause.decision_note = actor, now, note
-        pause.save(
-            update_fields=["status", "started_at", "decided_by", "decided_at", "decision_note"]
-        )
-        record_event(
-            ticket=ticket,
-            kind=EventKind.PAUSED if approve else EventKind.PAUSE_REJECTED,
-            actor=actor,
-            unit=pause.unit,
-            reason=note or pause.reason,
-            public=approve,
-            at=now,
-        )
-    return pause
-
-
-def _end_pause(ticket: Ticket, pause: TicketPause, *, actor, at: datetime, note: str) -> dict:
-    """Close an active pause: the resolve due time (and its yellow moment) move by the paused
-    duration. Returns the Ticket fields to write; records the event."""
-    paused = at - (ticket.paused_at or pause.started_at or at)
-    changes = {"paused_at": None}
-    light_state_recheck(ticket_id=ticket.pk, at=at)
-    for name in ("resolve_due_at", "resolve_warn_at"):
-        if getattr(ticket, name) is not None:
-            changes[name] = getattr(ticket, name) + paused
-    pause.status, pause.ended_at, pause.ended_by = PauseStatus.ENDED, at, actor
-    pause.save(update_fields=["status", "ended_at", "ended_by"])
-    record_event(
-        ticket=ticket,
-        kind=EventKind.RESUMED,
-        actor=actor,
-        unit=pause.unit,
-        reason=note,
-        public=True,
-        data={
-            "paused_seconds": int(paused.total_seconds()),
-            "original_due_at": ticket.resolve_due_at.isoformat() if ticket.resolve_due_at else None,
-            "resolve_due_at": changes["resolve_due_at"].isoformat()
-            if "resolve_due_at" in changes
-            else None,
-        },
-        at=at,
-    )
-    return changes
-
-
-def ticket_resume(*, ticket_id: int, actor, note: str = "") -> Ticket:
-    """The clock runs again (the lead unit got what it waited for, or a dispatcher ends it)."""
-    with transaction.atomic():
-        ticket = _locked(ticket_id, actor)
-        if require_role(actor, Role.UNIT_STAFF, Role.DISPATCHER) == Role.UNIT_STAFF:
-            _lead_of_actor(ticket, actor)
-        pause = ticket.pauses.filter(status=PauseStatus.ACTIVE).first()
-        if pause is None:
-            raise Conflict("工单未暂停计时 (the clock is not paused)")
-        changes = _end_pause(ticket, pause, actor=actor, at=timezone.now(), note=note.strip())
-        Ticket.objects.filter(pk=ticket.pk).update(**changes)
-        for name, value in changes.items():
-            setattr(ticket, name, value)
-    return ticket
-
-
-def pause_close_on_resolve(*, ticket: Ticket, actor, at: datetime) -> dict:
-    """Called by ticket_resolve inside its transaction: resolving ends a running pause (on the
-    record) and turns down a pending request. Returns Ticket fields to write with the status."""
-    changes: dict = {}
-    for pause in ticket.pauses.filter(status__in=[PauseStatus.PENDING, PauseStatus.ACTIVE]):
-        if pause.status == PauseStatus.ACTIVE:
-            changes.update(_end_pause(ticket, pause, actor=actor, at=at, note="工单办结"))
-        else:
-            pause.status, pause.decided_at = PauseStatus.REJECTED, at
-            pause.decision_note = "工单已办结 (the ticket was resolved)"
-            pause.save(update_fields=["status", "decided_at", "decision_note"])
-    return changes
-
-
-# --- supervision (督办) --------------------------------------------------------------------------
-
-
-def ticket_supervise(*, ticket_id: int, actor, note: str) -> Supervision:
-    """The center presses the lead unit: a notice it must acknowledge, on the record, notified."""
-    require_role(actor, *CENTER_SUPERVISORS)
-    note = _text(note, field_name="note", label="督办意见", minimum=2)
-    with transaction.atomic():
-        ticket = _locked(ticket_id, actor)
-        if ticket.status not in RESOLVE_RUNNING:
-            raise Conflict("只能督办承办中的工单 (only tickets with a unit can be supervised)")
-        lead = ticket.assignments.filter(active=True, role=Assignment.Role.LEAD).first()
-        if lead is None:
-            raise Conflict("工单没有主办单位 (the ticket has no lead unit)")
-        now = timezone.now()
-        supervision = Supervision.objects.create(
-            ticket=ticket, unit=lead.unit, note=note, created_by=actor, created_at=now
-        )
-        record_event(
-            ticket=ticket,
-            kind=EventKind.SUPERVISED,
-            actor=actor,
-            unit=lead.unit,
-            reason=note,
-            data={"supervision_id": supervision.pk},
-            at=now,
-        )
-        recipients = unit_recipients([lead.unit_id]).get(lead.unit_id, [])
-        notify(
-            kind="supervised",
-            context={
-                "unit": lead.unit.name,
-                "number": ticket.number,
-                "title": ticket.title,
-                "note": note,
-                "resolve_due_at": timezone.localtime(ticket.resolve_due_at)
-                if ticket.resolve_due_at
-                else None,
-            },
-            recipients=recipients,
-            ticket_ids=[ticket.pk],
-            now=now,
-        )
-    return supervision
-
-
-def ticket_acknowledge_supervision(*, ticket_id: int, actor, response: str) -> list[Supervision]:
-    """The unit answers the open 督办 notices on a ticket (what it is doing about it)."""
-    response = _text(response, field_name="response", label="督办回复", minimum=2)
-    unit = require_unit(actor)
-    with transaction.atomic():
-        ticket = _locked(ticket_id, actor)
-        now = timezone.now()
-        open_notices = list(
-            ticket.supervisions.select_for_update().filter(unit=unit, acknowledged_at__isnull=True)
-        )
-        if not open_notices:
-            raise Conflict("没有待回复的督办 (no open supervision notice for your unit)")
-        for notice in open_notices:
-            notice.acknowledged_by, notice.acknowledged_at, notice.response = actor, now, response
-            notice.save(update_fields=["acknowledged_by", "acknowledged_at", "response"])
-        record_event(
-            ticket=ticket,
-            kind=EventKind.SUPERVISION_ACKNOWLEDGED,
-            actor=actor,
-            unit=unit,
-            reason=response,
-            data={"supervision_ids": [n.pk for n in open_notices]},
-            at=now,
-        )
-    return open_notices

@@ -1,5 +1,5 @@
-"""Deadlines: the policies that set due times, the working-day calendar they count in, pauses of
-the clock, supervision notices (督办) and the outbox of notifications the sweep sends.
+"""The clock of a ticket: the deadline policies that set its due times, the working-day calendar
+they count in, explicit pauses, and what the deadline sweep has recorded of its lights.
 
 The light itself has no table: it is derived from the due times stored on Ticket
 (workorders/lights.py). What the sweep has already recorded is TicketLightState, a narrow row
@@ -45,9 +45,9 @@ def _unit(verbose: str) -> models.CharField:
 class DeadlinePolicy(models.Model):
     """How long a unit has, per category (blank = every category) and urgency (blank = any).
 
-    The most specific active policy wins (workorders.deadlines.policy_for): an urgency-specific
-    policy before an any-urgency one, and within each the nearest category (itself, then its
-    ancestors, then the default without category).
+    The most specific active policy wins (workorders.deadline_policies.policy_for): an
+    urgency-specific policy before an any-urgency one, and within each the nearest category
+    (itself, then its ancestors, then the default without category).
     """
 
     name = models.CharField("名称 (name)", max_length=60, blank=True)
@@ -223,46 +223,6 @@ class TicketPause(models.Model):
     def __str__(self) -> str:
         return f"{self.ticket_id} 暂停 ({self.status})"
 
-    @property
-    def duration(self):
-        if self.started_at is None or self.ended_at is None:
-            return None
-        return self.ended_at - self.started_at
-
-
-class Supervision(models.Model):
-    """A 督办 notice: the center presses a unit on a ticket; the unit must acknowledge it."""
-
-    ticket = models.ForeignKey(
-        "workorders.Ticket", on_delete=models.CASCADE, related_name="supervisions"
-    )
-    unit = models.ForeignKey("workorders.Unit", on_delete=models.PROTECT, related_name="+")
-    note = models.TextField("督办意见 (note)")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField()
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    response = models.TextField("回复 (response)", blank=True)
-
-    class Meta:
-        verbose_name = "督办 (supervision)"
-        verbose_name_plural = "督办 (supervisions)"
-        indexes = [
-            # The unit workbench's count of notices still to acknowledge.
-            models.Index(
-                fields=["unit"],
-                name="supervision_unit_open",
-                condition=Q(acknowledged_at__isnull=True),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.ticket_id} 督办 → {self.unit_id}"
-
 
 class TicketLightState(models.Model):
     """What the sweep has recorded for a ticket's current due times, and when to look again.
@@ -286,7 +246,7 @@ class TicketLightState(models.Model):
         verbose_name = "亮灯记录 (recorded lights)"
         verbose_name_plural = "亮灯记录 (recorded lights)"
         indexes = [
-            # workorders.services.deadlines.sweep_deadlines: WHERE check_at <= now ORDER BY
+            # workorders.services.deadline_sweep.sweep_deadlines: WHERE check_at <= now ORDER BY
             # check_at LIMIT batch FOR UPDATE SKIP LOCKED. Only rows with something to record.
             models.Index(
                 fields=["check_at"], name="lightstate_check", condition=Q(check_at__isnull=False)
@@ -302,8 +262,8 @@ class LightChangeBatch(models.Model):
 
     Written in the batch's own transaction (with the events and the raised recorded lights), so
     a change is never recorded without being queued for notice; turned into one message per unit
-    and light by the same sweep right after (workorders.services.deadlines), or by the next one
-    if this one died in between. Rows are deleted once composed.
+    and light by the same sweep right after (workorders.services.deadline_sweep), or by the next
+    one if this one died in between. Rows are deleted once composed.
     """
 
     created_at = models.DateTimeField()
@@ -316,44 +276,3 @@ class LightChangeBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} ({len(self.changes)})"
-
-
-class Notification(models.Model):
-    """The outbox: one message for one backend, written in the transaction that decided to send
-    it, sent afterwards by the Celery task workorders.tasks.send_notification.
-
-    Keeping it in the database is what makes a notification neither lost (a broker outage only
-    delays it: the sweep re-queues unsent rows) nor sent twice (the task claims the row first).
-    """
-
-    backend = models.CharField(max_length=40)
-    kind = models.CharField(max_length=30)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    # [{"name": ..., "email": ..., "phone": ...}]
-    recipients = models.JSONField(default=list)
-    ticket_ids = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField()
-    # Last time a task was queued for it; the outbox sweep re-queues rows never tried.
-    queued_at = models.DateTimeField()
-    # A worker holds the row until then; another delivery of the same task leaves it alone.
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        verbose_name = "通知 (notification)"
-        verbose_name_plural = "通知 (notifications)"
-        indexes = [
-            # workorders.services.notifications.notifications_requeue_stale: never tried, by age.
-            models.Index(
-                fields=["queued_at"],
-                name="notification_untried",
-                condition=Q(sent_at__isnull=True, failed_at__isnull=True, attempts=0),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} via {self.backend}: {self.subject}"

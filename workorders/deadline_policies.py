@@ -19,7 +19,7 @@ from django.db.models import Q
 
 from workorders import workdays
 from workorders.models import Category, DeadlinePolicy, TimeUnit, Urgency
-from workorders.models.deadlines import WORKING_UNITS
+from workorders.models.clock import WORKING_UNITS
 
 U = TimeUnit
 
@@ -152,7 +152,7 @@ def due_times(*, urgency: str, start: datetime, category: Category | None = None
     """Ticket fields to store when the clock (re)starts at ``start``: dispatch and reopen.
 
     The caller also restarts the sweep's bookkeeping with
-    workorders.services.deadlines.light_state_restart(ticket_id=…, times=<these fields>).
+    workorders.services.deadline_sweep.light_state_restart(ticket_id=…, times=<these fields>).
     """
     policy = policy_for(urgency=urgency, category=category)
     calendar = workdays.get_calendar()

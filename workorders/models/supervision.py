@@ -1,0 +1,40 @@
+"""Supervision notices (督办): the center presses a unit on a late ticket
+(workorders.services.supervision)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Supervision(models.Model):
+    """A 督办 notice: the center presses a unit on a ticket; the unit must acknowledge it."""
+
+    ticket = models.ForeignKey(
+        "workorders.Ticket", on_delete=models.CASCADE, related_name="supervisions"
+    )
+    unit = models.ForeignKey("workorders.Unit", on_delete=models.PROTECT, related_name="+")
+    note = models.TextField("督办意见 (note)")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField("回复 (response)", blank=True)
+
+    class Meta:
+        verbose_name = "督办 (supervision)"
+        verbose_name_plural = "督办 (supervisions)"
+        indexes = [
+            # The unit workbench's count of notices still to acknowledge.
+            models.Index(
+                fields=["unit"],
+                name="supervision_unit_open",
+                condition=Q(acknowledged_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} 督办 → {self.unit_id}"

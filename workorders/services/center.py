@@ -1,0 +1,209 @@
+"""The center's decisions on a ticket: triage, dispatch (by a dispatcher or the auto-dispatch
+worker), and the endings without a unit (answered directly, merged, invalid)."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from hotline.lib.errors import Conflict, InvalidInput
+from workorders.access import require_role
+from workorders.deadline_policies import due_times, follow_up_due_at
+from workorders.models import (
+    Assignment,
+    Category,
+    EventKind,
+    InvalidReason,
+    Region,
+    Status,
+    Ticket,
+    Unit,
+    Urgency,
+)
+from workorders.services.deadline_sweep import light_state_restart
+from workorders.services.follow_up import enter_follow_up
+from workorders.services.guards import (
+    CENTER_DECIDERS,
+    clean_text,
+    ticket_locked,
+    ticket_locked_by_system,
+)
+from workorders.services.intake import INTAKE_ROLES
+from workorders.transitions import transition
+
+# --- classification and dispatch ---------------------------------------------------------------
+
+
+def ticket_send_to_triage(*, ticket_id: int, suggestion: dict, reason: str, actor=None) -> Ticket:
+    """The classifier was unsure: a dispatcher decides, with the suggestions pre-filled."""
+    with transaction.atomic():
+        ticket = ticket_locked_by_system(ticket_id)
+        transition(
+            ticket=ticket,
+            to=Status.TRIAGE,
+            kind=EventKind.TRIAGED,
+            actor=actor,
+            reason=reason,
+            data={"suggestion": suggestion},
+            public=False,
+            changes={"suggestion": {**ticket.suggestion, **suggestion}},
+        )
+    return ticket
+
+
+def _assign(ticket: Ticket, lead_unit: Unit, assist_units: list[Unit], now: datetime) -> None:
+    ticket.assignments.filter(active=True).update(active=False)
+    Assignment.objects.create(
+        ticket=ticket, unit=lead_unit, role=Assignment.Role.LEAD, dispatched_at=now
+    )
+    for unit in assist_units:
+        if unit.pk != lead_unit.pk:
+            Assignment.objects.create(
+                ticket=ticket, unit=unit, role=Assignment.Role.ASSIST, dispatched_at=now
+            )
+
+
+def ticket_dispatch(
+    *,
+    ticket_id: int,
+    lead_unit: Unit,
+    assist_units: list[Unit] | None = None,
+    category: Category | None = None,
+    region: Region | None = None,
+    urgency: str | None = None,
+    actor=None,
+    reason: str = "",
+    suggestion: dict | None = None,
+) -> Ticket:
+    """Dispatch (or re-dispatch before acceptance) to a lead unit and any assisting units.
+
+    ``actor=None`` is the auto-dispatch of the worker; a person must be a dispatcher, and what a
+    person chooses is a confirmed label for training the classifier.
+    """
+    if actor is not None:
+        require_role(actor, *CENTER_DECIDERS)
+    reason = clean_text(reason, field="reason", label="派单说明", minimum=0)
+    assist_units = list(assist_units or [])
+    if not lead_unit.is_active or any(not unit.is_active for unit in assist_units):
+        field = "lead_unit" if not lead_unit.is_active else "assist_units"
+        raise InvalidInput(
+            "所选单位已停用 (the unit is inactive)", fields={field: ["已停用 (inactive)"]}
+        )
+    if urgency is not None and urgency not in Urgency.values:
+        raise InvalidInput("紧急程度无效 (unknown urgency)", fields={"urgency": ["无效"]})
+    with transaction.atomic():
+        ticket = ticket_locked(ticket_id, actor) if actor else ticket_locked_by_system(ticket_id)
+        if actor is None and ticket.status != Status.REGISTERED:
+            # The worker only dispatches what is still registered, checked under the lock: two
+            # deliveries of the same task (acks_late, the stale sweep) would otherwise both pass
+            # their early check and the second would re-dispatch (dispatched → dispatched).
+            raise Conflict("工单已被处理 (the ticket was already handled)")
+        now = timezone.now()
+        changes = {
+            "category": category or ticket.category,
+            "region": region or ticket.region,
+            "urgency": urgency or ticket.urgency,
+        }
+        if actor is not None:
+            changes["category_confirmed"] = changes["category"] is not None
+        if suggestion:
+            changes["suggestion"] = {**ticket.suggestion, **suggestion}
+        changes.update(
+            due_times(urgency=changes["urgency"], start=now, category=changes["category"])
+        )
+        transition(
+            ticket=ticket,
+            to=Status.DISPATCHED,
+            kind=EventKind.DISPATCHED,
+            actor=actor,
+            unit=lead_unit,
+            reason=reason,
+            data={
+                "lead_unit": lead_unit.name,
+                "assist_units": [unit.name for unit in assist_units],
+                "category": str(changes["category"] or ""),
+                "auto": actor is None,
+            },
+            changes=changes,
+            at=now,
+        )
+        _assign(ticket, lead_unit, assist_units, now)
+        light_state_restart(ticket_id=ticket.pk, times=changes)
+    return ticket
+
+
+# --- the center's decisions without a unit ------------------------------------------------------
+
+
+def ticket_answer_directly(*, ticket_id: int, actor, reply: str) -> Ticket:
+    """An operator answers an inquiry on the spot (直接答复): resolved with no unit."""
+    require_role(actor, *INTAKE_ROLES)
+    reply = clean_text(reply, field="reply", label="答复内容", minimum=5)
+    with transaction.atomic():
+        ticket = ticket_locked(ticket_id, actor)
+        now = timezone.now()
+        transition(
+            ticket=ticket,
+            to=Status.RESOLVED,
+            kind=EventKind.ANSWERED,
+            actor=actor,
+            reason=reply,
+            changes={
+                "reply": reply,
+                "resolved_at": now,
+                "follow_up_due_at": follow_up_due_at(
+                    urgency=ticket.urgency, start=now, category=ticket.category
+                ),
+            },
+            at=now,
+        )
+        enter_follow_up(ticket, at=now)
+    return ticket
+
+
+def ticket_merge(*, ticket_id: int, master_number: str, actor, reason: str = "") -> Ticket:
+    """Merge a duplicate into its master; the citizen will see the master's result."""
+    require_role(actor, *INTAKE_ROLES)
+    reason = clean_text(reason, field="reason", label="合并说明", minimum=0)
+    master = Ticket.objects.filter(number=(master_number or "").strip()).first()
+    if master is None:
+        message = "主工单编号不存在 (master ticket not found)"
+        raise InvalidInput(message, fields={"master_number": [message]})
+    if master.pk == ticket_id:
+        message = "不能与自身合并 (cannot merge a ticket into itself)"
+        raise InvalidInput(message, fields={"master_number": [message]})
+    if master.status in (Status.MERGED, Status.INVALID):
+        message = "主工单已合并或不予受理 (the master is merged or invalid)"
+        raise InvalidInput(message, fields={"master_number": [message]})
+    with transaction.atomic():
+        ticket = ticket_locked(ticket_id, actor)
+        transition(
+            ticket=ticket,
+            to=Status.MERGED,
+            kind=EventKind.MERGED,
+            actor=actor,
+            reason=reason,
+            data={"master": master.number},
+            changes={"merged_into": master, "closed_at": timezone.now()},
+        )
+    return ticket
+
+
+def ticket_mark_invalid(*, ticket_id: int, actor, reason_code: str, note: str = "") -> Ticket:
+    require_role(actor, *INTAKE_ROLES)
+    note = clean_text(note, field="note", label="说明", minimum=0)
+    if reason_code not in InvalidReason.values:
+        message = "请选择不予受理的原因 (choose a reason)"
+        raise InvalidInput(message, fields={"reason_code": [message]})
+    with transaction.atomic():
+        ticket = ticket_locked(ticket_id, actor)
+        transition(
+            ticket=ticket,
+            to=Status.INVALID,
+            kind=EventKind.INVALIDATED,
+            actor=actor,
+            reason=note.strip() or InvalidReason(reason_code).label,
+            data={"reason_code": reason_code},
+            changes={"invalid_reason": reason_code, "closed_at": timezone.now()},
+        )
+    return ticket

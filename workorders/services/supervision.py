@@ -1,0 +1,83 @@
+"""Supervision (督办): the center presses the lead unit of a late ticket, the unit answers."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from hotline.lib.errors import Conflict
+from workorders.access import require_role, require_unit
+from workorders.models import RESOLVE_RUNNING, Assignment, EventKind, Role, Supervision
+from workorders.services.guards import clean_text, ticket_locked
+from workorders.services.notifications import notify, unit_recipients
+from workorders.transitions import record_event
+
+CENTER_SUPERVISORS = (Role.DISPATCHER, Role.LEADER)
+
+
+def ticket_supervise(*, ticket_id: int, actor, note: str) -> Supervision:
+    """The center presses the lead unit: a notice it must acknowledge, on the record, notified."""
+    require_role(actor, *CENTER_SUPERVISORS)
+    note = clean_text(note, field="note", label="督办意见", minimum=2)
+    with transaction.atomic():
+        ticket = ticket_locked(ticket_id, actor)
+        if ticket.status not in RESOLVE_RUNNING:
+            raise Conflict("只能督办承办中的工单 (only tickets with a unit can be supervised)")
+        lead = ticket.assignments.filter(active=True, role=Assignment.Role.LEAD).first()
+        if lead is None:
+            raise Conflict("工单没有主办单位 (the ticket has no lead unit)")
+        now = timezone.now()
+        supervision = Supervision.objects.create(
+            ticket=ticket, unit=lead.unit, note=note, created_by=actor, created_at=now
+        )
+        record_event(
+            ticket=ticket,
+            kind=EventKind.SUPERVISED,
+            actor=actor,
+            unit=lead.unit,
+            reason=note,
+            data={"supervision_id": supervision.pk},
+            at=now,
+        )
+        recipients = unit_recipients([lead.unit_id]).get(lead.unit_id, [])
+        notify(
+            kind="supervised",
+            context={
+                "unit": lead.unit.name,
+                "number": ticket.number,
+                "title": ticket.title,
+                "note": note,
+                "resolve_due_at": timezone.localtime(ticket.resolve_due_at)
+                if ticket.resolve_due_at
+                else None,
+            },
+            recipients=recipients,
+            ticket_ids=[ticket.pk],
+            now=now,
+        )
+    return supervision
+
+
+def ticket_acknowledge_supervision(*, ticket_id: int, actor, response: str) -> list[Supervision]:
+    """The unit answers the open 督办 notices on a ticket (what it is doing about it)."""
+    response = clean_text(response, field="response", label="督办回复", minimum=2)
+    unit = require_unit(actor)
+    with transaction.atomic():
+        ticket = ticket_locked(ticket_id, actor)
+        now = timezone.now()
+        open_notices = list(
+            ticket.supervisions.select_for_update().filter(unit=unit, acknowledged_at__isnull=True)
+        )
+        if not open_notices:
+            raise Conflict("没有待回复的督办 (no open supervision notice for your unit)")
+        for notice in open_notices:
+            notice.acknowledged_by, notice.acknowledged_at, notice.response = actor, now, response
+            notice.save(update_fields=["acknowledged_by", "acknowledged_at", "response"])
+        record_event(
+            ticket=ticket,
+            kind=EventKind.SUPERVISION_ACKNOWLEDGED,
+            actor=actor,
+            unit=unit,
+            reason=response,
+            data={"supervision_ids": [n.pk for n in open_notices]},
+            at=now,
+        )
+    return open_notices
