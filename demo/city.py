@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.utils.translation import gettext as _
 
 from demo import data
 from dispatch.models import RoutingRule
@@ -103,7 +104,7 @@ def _rule(category: Category, region: Region | None, lead: Unit, assists: list[U
         category=category,
         region=region,
         lead_unit=lead,
-        note="属地管理 (handled where it happens)" if region else "",
+        note=_("属地管理") if region else "",
     )
     if assists:
         rule.assist_units.set(assists)

@@ -9,6 +9,8 @@ Plain data only: ``demo.city`` and ``demo.tickets`` turn it into rows through th
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from workorders.models import InvalidReason, Role
 
 CITY = "江城市"
@@ -222,7 +224,7 @@ DEMO_LOGINS = (
     ("承办单位 unit staff · 滨江区人民政府", "staff_binjiang"),
     ("回访员 follow-up agent", "followup"),
     ("领导 leader", "leader"),
-    ("管理员 admin (Django admin too)", "admin"),
+    (_("管理员 admin"), "admin"),
 )
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯龙史陶贺顾毛郝龚邵万严武戴孔汤"

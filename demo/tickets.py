@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from unittest import mock
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from demo import data
 from demo.city import City
@@ -268,7 +269,7 @@ class History:
                 ticket_id=ticket.pk,
                 master_number=master.number,
                 actor=operator,
-                reason="与在办工单反映同一问题 (same matter as the master ticket)",
+                reason=gettext("与在办工单反映同一问题"),
             )
             return
         if plan.outcome in (S.MERGED, S.INVALID):
@@ -472,8 +473,8 @@ def seed_classifier_train() -> str:
             source_name="seed_demo",
         )
     except DomainError as error:
-        return f"未训练种子模型 (no seed classifier): {error.message}"
-    verdict = "已启用 (active)" if result.promoted else "未启用 (not promoted)"
+        return gettext("未训练种子模型：%(message)s") % {"message": error.message}
+    verdict = gettext("已启用") if result.promoted else gettext("未启用")
     return (
         f"种子分类模型 (seed classifier) v{result.version.number} {verdict}: "
         f"{result.data_size} tickets, held-out macro-F1 {result.metrics['macro_f1']:.3f}"

@@ -5,6 +5,7 @@ Dispatching has its own page (the unit and category choices of a whole city do n
 the ticket), so on the ticket page it is a link; the API takes the same input as that page.
 """
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from workorders import services
@@ -30,14 +31,14 @@ WORKING = (Status.ACCEPTED, Status.IN_PROGRESS)
 
 class DispatchInputSerializer(serializers.Serializer):
     lead_unit = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.all(), help_text="主办单位 id (lead unit)"
+        queryset=Unit.objects.all(), help_text=_("主办单位 id")
     )
     assist_units = serializers.ListField(
         child=serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all()),
         max_length=MAX_ASSIST_UNITS,
         required=False,
         default=list,
-        help_text="协办单位 id 列表 (assisting units)",
+        help_text=_("协办单位 id 列表"),
     )
     category = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.all(), required=False, allow_null=True, default=None
@@ -57,15 +58,15 @@ class DecisionInput(serializers.Serializer):
     approve = serializers.BooleanField(
         help_text="true 通过 / false 驳回",
         error_messages={
-            "required": "请选择通过或驳回 (approve or reject)",
-            "invalid": "请选择通过或驳回 (approve or reject)",
+            "required": _("请选择通过或驳回"),
+            "invalid": _("请选择通过或驳回"),
         },
     )
-    note = text("审核意见（驳回时必填） (note; required to reject)")
+    note = text(_("审核意见（驳回时必填）"))
 
 
 class SupervisionInput(serializers.Serializer):
-    note = text("督办意见 (note to the unit)")
+    note = text(_("督办意见"))
 
 
 def _pause_pending(state) -> bool:
@@ -75,8 +76,8 @@ def _pause_pending(state) -> bool:
 ACTIONS = (
     TicketAction(
         name="dispatch",
-        label="派单 (Dispatch)",
-        done="已派单 (Dispatched)",
+        label=_("派单"),
+        done=_("已派单"),
         service=services.ticket_dispatch,
         roles=DISPATCHERS,
         statuses=(Status.REGISTERED, Status.TRIAGE, Status.DISPATCHED),
@@ -84,66 +85,65 @@ ACTIONS = (
         style="link",
         intro="dispatch/actions/_dispatch_link.html",
         api_path="dispatch",
-        api_summary="派单 (dispatch to a lead unit and assisting units)",
-        api_description="派单员：已受理、待分拨或尚未签收的工单。(Dispatchers.)",
+        api_summary=_("派单"),
+        api_description=_("派单员：已受理、待分拨或尚未签收的工单。"),
         api_tag="dispatch",
         order=210,
     ),
     TicketAction(
         name="decide_return",
-        label="审核退单 (Decide the return)",
-        done="退单申请已处理 (Return decided)",
+        label=_("审核退单"),
+        done=_("退单申请已处理"),
         service=services.ticket_decide_return,
         roles=DISPATCHERS,
         statuses=(Status.RETURN_REQUESTED,),
         input=DecisionInput,
         decision=True,
-        approve_label="同意退单 (Approve)",
+        approve_label=_("同意退单"),
         api_path="return-decision",
-        api_summary="审核退单 (approve or reject a return)",
-        api_description="派单员：通过则回到待分拨，驳回须填写 note。(Dispatchers.)",
+        api_summary=_("审核退单"),
+        api_description=_("派单员：通过则回到待分拨，驳回须填写 note。"),
         api_tag="dispatch",
         order=300,
     ),
     TicketAction(
         name="decide_extension",
-        label="审核延期 (Decide the extension)",
-        done="延期申请已处理 (Extension decided)",
+        label=_("审核延期"),
+        done=_("延期申请已处理"),
         service=services.ticket_decide_extension,
         roles=DISPATCHERS,
         statuses=WORKING,
         when=lambda state: state.pending_extension is not None,
         input=DecisionInput,
         decision=True,
-        approve_label="同意延期 (Approve)",
+        approve_label=_("同意延期"),
         api_path="extension-decision",
-        api_summary="审核延期 (approve or reject an extension)",
-        api_description="派单员：驳回须填写 note。(Dispatchers.)",
+        api_summary=_("审核延期"),
+        api_description=_("派单员：驳回须填写 note。"),
         api_tag="dispatch",
         order=310,
     ),
     TicketAction(
         name="decide_pause",
-        label="审核暂停计时 (Decide the pause)",
-        done="暂停申请已处理 (Pause decided)",
+        label=_("审核暂停计时"),
+        done=_("暂停申请已处理"),
         service=services.ticket_decide_pause,
         roles=DISPATCHERS,
         when=_pause_pending,
         input=DecisionInput,
         decision=True,
-        approve_label="同意暂停 (Approve)",
+        approve_label=_("同意暂停"),
         api_path="pause-decision",
-        api_summary="审核暂停计时 (approve or reject a pause)",
-        api_description="派单员：通过则办结计时立即停止，驳回须填写 note。"
-        "(Dispatchers; approving stops the clock now.)",
+        api_summary=_("审核暂停计时"),
+        api_description=_("派单员：通过则办结计时立即停止，驳回须填写 note。"),
         api_tag="dispatch",
         order=320,
     ),
     TicketAction(
         name="supervise",
-        label="督办 (Supervise)",
-        submit="发出督办 (Supervise)",
-        done="已督办，承办单位将收到通知 (Supervision sent to the unit)",
+        label=_("督办"),
+        submit=_("发出督办"),
+        done=_("已督办，承办单位将收到通知"),
         service=services.ticket_supervise,
         roles=(Role.DISPATCHER, Role.LEADER),
         statuses=tuple(RESOLVE_RUNNING),
@@ -154,9 +154,8 @@ ACTIONS = (
         style="collapsed",
         tone="danger",
         api_path="supervise",
-        api_summary="督办 (press the lead unit on a ticket)",
-        api_description="派单员、领导：承办中的工单；主办单位收到通知并须回复。"
-        "(Dispatchers and leaders; the lead unit is notified and must answer.)",
+        api_summary=_("督办"),
+        api_description=_("派单员、领导：承办中的工单；主办单位收到通知并须回复。"),
         api_tag="supervision",
         order=400,
     ),

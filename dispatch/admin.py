@@ -7,6 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dispatch.charts import confusion_png
 from dispatch.models import ClassifierVersion, RoutingRule
@@ -83,16 +85,14 @@ class ClassifierVersionAdmin(admin.ModelAdmin):
         return request.user.has_perm("dispatch.change_classifierversion")
 
     @admin.action(
-        description="启用所选版本（回滚） (activate the selected version: roll back)",
+        description=gettext_lazy("启用所选版本（回滚）"),
         permissions=["activate"],
     )
     def activate(self, request, queryset):
         from dispatch.learning import classifier_activate  # loads scikit-learn: only when used
 
         if queryset.count() != 1:
-            self.message_user(
-                request, "请只选择一个版本 (select exactly one version)", messages.ERROR
-            )
+            self.message_user(request, _("请只选择一个版本"), messages.ERROR)
             return
         try:
             version = classifier_activate(version_id=queryset.get().pk, actor=request.user)
@@ -101,8 +101,7 @@ class ClassifierVersionAdmin(admin.ModelAdmin):
             return
         self.message_user(
             request,
-            f"已启用 v{version.number}，各工作进程将在一分钟内切换 "
-            f"(v{version.number} is active; workers switch within a minute)",
+            _("已启用 v%(number)s，各工作进程将在一分钟内切换") % {"number": version.number},
             messages.SUCCESS,
         )
 
@@ -121,8 +120,8 @@ class ClassifierVersionAdmin(admin.ModelAdmin):
         png = confusion_png(
             labels=metrics.get("labels", []),
             matrix=metrics.get("confusion", []),
-            title=f"v{version.number} 留出集一级分类 (held-out set, first level, "
-            f"n={metrics.get('n', 0)})",
+            title=_("v%(number)s 留出集一级分类")
+            % {"number": version.number, "n": metrics.get("n", 0)},
         )
         response = HttpResponse(png, content_type="image/png")
         response["Cache-Control"] = "private, max-age=3600"  # a version's metrics never change
@@ -135,45 +134,45 @@ class ClassifierVersionAdmin(admin.ModelAdmin):
     def macro_f1(self, obj) -> str:
         return _percent(self._metric(obj, "macro_f1"))
 
-    @admin.display(description="按标注层级 macro-F1 (at label depth)")
+    @admin.display(description=gettext_lazy("按标注层级 macro-F1"))
     def label_macro_f1(self, obj) -> str:
         return _percent(self._metric(obj, "label_macro_f1"))
 
-    @admin.display(description="准确率 (accuracy)")
+    @admin.display(description=gettext_lazy("准确率"))
     def accuracy(self, obj) -> str:
         return _percent(self._metric(obj, "accuracy"))
 
-    @admin.display(description="留出样本 (held out)")
+    @admin.display(description=gettext_lazy("留出样本"))
     def held_out(self, obj):
         return self._metric(obj, "n")
 
-    @admin.display(description="毫秒/件 (ms/ticket)")
+    @admin.display(description=gettext_lazy("毫秒/件"))
     def ms_per_ticket(self, obj) -> str:
         value = self._metric(obj, "ms_per_ticket")
         return "—" if value is None else f"{value:.2f}"
 
-    @admin.display(description="混淆矩阵 (confusion)")
+    @admin.display(description=gettext_lazy("混淆矩阵"))
     def confusion_link(self, obj) -> str:
         url = reverse("admin:dispatch_classifierversion_confusion", args=[obj.pk])
         return format_html('<a href="{}">PNG</a>', url)
 
-    @admin.display(description="评估 (scores)")
+    @admin.display(description=gettext_lazy("评估"))
     def scores(self, obj) -> str:
         m = obj.metrics or {}
         rows = [
-            ("一级分类 macro-F1 (first level)", _percent(m.get("macro_f1"))),
-            ("一级分类准确率 (first-level accuracy)", _percent(m.get("accuracy"))),
-            ("按标注层级 macro-F1 (at label depth)", _percent(m.get("label_macro_f1"))),
-            ("按标注层级准确率 (accuracy at label depth)", _percent(m.get("label_accuracy"))),
-            ("留出样本 (held-out examples)", m.get("n", "—")),
-            ("毫秒/件 (ms per ticket, text model)", f"{m.get('ms_per_ticket', 0):.2f}"),
-            ("训练用时 (training seconds)", m.get("train_seconds", "—")),
+            (_("一级分类 macro-F1"), _percent(m.get("macro_f1"))),
+            (_("一级分类准确率"), _percent(m.get("accuracy"))),
+            (_("按标注层级 macro-F1"), _percent(m.get("label_macro_f1"))),
+            (_("按标注层级准确率"), _percent(m.get("label_accuracy"))),
+            (_("留出样本"), m.get("n", "—")),
+            (_("毫秒/件"), f"{m.get('ms_per_ticket', 0):.2f}"),
+            (_("训练用时"), m.get("train_seconds", "—")),
         ]
         old = m.get("active_on_holdout")
         if old:
             rows.append(
                 (
-                    f"当时启用的 v{old['version']} 在同一留出集 (then-active version, same set)",
+                    _("当时启用的 v%(version)s 在同一留出集") % {"version": old["version"]},
                     f"macro-F1 {_percent(old['macro_f1'])}, "
                     f"at label depth {_percent(old['label_macro_f1'])}",
                 )
@@ -181,7 +180,7 @@ class ClassifierVersionAdmin(admin.ModelAdmin):
         body = format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
         return format_html("<table>{}</table>", body)
 
-    @admin.display(description="各分类 (per category)")
+    @admin.display(description=gettext_lazy("各分类"))
     def per_label(self, obj) -> str:
         per_label = (obj.metrics or {}).get("per_label", {})
         rows = [
@@ -190,14 +189,14 @@ class ClassifierVersionAdmin(admin.ModelAdmin):
         ]
         head = format_html(
             "<tr><th>{}</th><th>precision</th><th>recall</th><th>F1</th><th>n</th></tr>",
-            "分类 (category)",
+            _("分类"),
         )
         body = format_html_join(
             "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
         )
         return format_html("<table>{}{}</table>", head, body)
 
-    @admin.display(description="混淆矩阵 (confusion matrix)")
+    @admin.display(description=gettext_lazy("混淆矩阵"))
     def confusion(self, obj) -> str:
         url = reverse("admin:dispatch_classifierversion_confusion", args=[obj.pk])
         return format_html('<img src="{}" alt="confusion matrix" style="max-width:100%">', url)

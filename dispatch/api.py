@@ -5,6 +5,7 @@ Adapters like workorders.api.views: shape checked here, roles and rules in worko
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
@@ -32,8 +33,8 @@ from workorders.selectors import pending_pauses, red_counts_by_unit
 
 @extend_schema_view(
     get=extend_schema(
-        summary="待分拨队列 (triage queue)",
-        description="派单员：分类不确定或退单通过的工单，附分类建议。(Dispatchers.)",
+        summary=_("待分拨队列"),
+        description=_("派单员：分类不确定或退单通过的工单，附分类建议。"),
         tags=["dispatch"],
         responses={200: s.TriageTicketSerializer(many=True), **errors(400, 401, 403)},
     )
@@ -58,8 +59,8 @@ class PendingListView(ListView):
 
 @extend_schema_view(
     get=extend_schema(
-        summary="待审核退单 (pending returns)",
-        description="派单员。(Dispatchers.)",
+        summary=_("待审核退单"),
+        description=_("派单员。"),
         tags=["dispatch"],
         responses={200: s.ReturnRequestSerializer(many=True), **errors(401, 403)},
     )
@@ -72,8 +73,8 @@ class PendingReturnsView(PendingListView):
 
 @extend_schema_view(
     get=extend_schema(
-        summary="待审核延期 (pending extensions)",
-        description="派单员。(Dispatchers.)",
+        summary=_("待审核延期"),
+        description=_("派单员。"),
         tags=["dispatch"],
         responses={200: s.ExtensionRequestSerializer(many=True), **errors(401, 403)},
     )
@@ -86,8 +87,8 @@ class PendingExtensionsView(PendingListView):
 
 @extend_schema_view(
     get=extend_schema(
-        summary="待审核暂停计时 (pending pause requests)",
-        description="派单员，最早的在前。(Dispatchers; oldest first.)",
+        summary=_("待审核暂停计时"),
+        description=_("派单员，最早的在前。"),
         tags=["dispatch"],
         responses={200: s.PauseSerializer(many=True), **errors(401, 403)},
     )
@@ -103,13 +104,10 @@ class PendingPausesView(PendingListView):
 
 class SupervisionTicketSerializer(s.TicketListSerializer):
     running_due_at = serializers.DateTimeField(
-        help_text="红灯：变红的时刻（最早的未完成时限）；黄灯：将变红的时刻 "
-        "(red: when it turned red, the earliest running deadline; yellow: when it will)"
+        help_text=_("红灯：变红的时刻（最早的未完成时限）；黄灯：将变红的时刻")
     )
-    open_supervisions = serializers.IntegerField(help_text="未回复的督办数 (unanswered notices)")
-    last_supervised_at = serializers.DateTimeField(
-        allow_null=True, help_text="最近一次督办 (last supervised)"
-    )
+    open_supervisions = serializers.IntegerField(help_text=_("未回复的督办数"))
+    last_supervised_at = serializers.DateTimeField(allow_null=True, help_text=_("最近一次督办"))
 
 
 class SupervisionFilterSchema(TicketFilterSchema):
@@ -120,7 +118,7 @@ class SupervisionFilterSchema(TicketFilterSchema):
             "type": "string",
             "enum": ["red", "yellow"],
             "default": "red",
-            "description": "red 已超期（默认）/ yellow 即将到期 (overdue, the default, or due soon)",
+            "description": _("red 已超期（默认）/ yellow 即将到期"),
         }
     )
     def filter_light(self, queryset, name, value):
@@ -129,9 +127,8 @@ class SupervisionFilterSchema(TicketFilterSchema):
 
 @extend_schema_view(
     get=extend_schema(
-        summary="督办列表 (red-light tickets, most overdue first)",
-        description="派单员、领导：红灯工单，超期最久的在前；light=yellow 为即将超期的工单。"
-        "(Dispatchers and leaders. light=yellow: tickets due soon, the soonest first.)",
+        summary=_("督办列表"),
+        description=_("派单员、领导：红灯工单，超期最久的在前；light=yellow 为即将超期的工单。"),
         tags=["supervision"],
         responses={200: SupervisionTicketSerializer(many=True), **errors(400, 401, 403)},
     )
@@ -144,13 +141,13 @@ class SupervisionQueueView(TicketQueueView):
 
 class UnitRedCountSerializer(serializers.Serializer):
     unit = s.NamedRefSerializer()
-    red = serializers.IntegerField(help_text="红灯工单数 (overdue tickets)")
+    red = serializers.IntegerField(help_text=_("红灯工单数"))
 
 
 @extend_schema_view(
     get=extend_schema(
-        summary="各单位红灯数 (red tickets per lead unit)",
-        description="派单员、领导：按红灯数从多到少。(Dispatchers and leaders; most first.)",
+        summary=_("各单位红灯数"),
+        description=_("派单员、领导：按红灯数从多到少。"),
         tags=["supervision"],
         responses={200: UnitRedCountSerializer(many=True), **errors(401, 403)},
     )

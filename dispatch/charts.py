@@ -5,6 +5,7 @@ import io
 import logging
 from functools import lru_cache
 
+from django.utils.translation import gettext
 from PIL import Image, ImageDraw, ImageFont
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def confusion_png(*, labels: list[str], matrix: list[list[int]], title: str = ""
     height = top + n * CELL + PAD + 20
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
-    draw.text((PAD, PAD), title or "混淆矩阵 (confusion matrix)", fill="black", font=label_font)
+    draw.text((PAD, PAD), title or gettext("混淆矩阵"), fill="black", font=label_font)
     draw.text((left, PAD + 28), "预测 (predicted) →", fill=(90, 90, 90), font=small_font)
     draw.text((PAD, top - 18), "实际 (true) ↓", fill=(90, 90, 90), font=small_font)
     for j, label in enumerate(labels):
@@ -97,7 +98,7 @@ def confusion_png(*, labels: list[str], matrix: list[list[int]], title: str = ""
                     font=small_font,
                 )
     if not n:
-        draw.text((PAD, top), "无评估数据 (no evaluation data)", fill="black", font=label_font)
+        draw.text((PAD, top), gettext("无评估数据"), fill="black", font=label_font)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()

@@ -5,6 +5,7 @@ because a real city has hundreds of each.
 """
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from workorders.forms import LightFilterForm
 from workorders.models import Category, Channel, Region, RequestType, Status, Ticket, Unit, Urgency
@@ -33,23 +34,23 @@ def unit_choices(*, blank: str | None) -> list[tuple]:
 class TicketFilterForm(forms.Form):
     """Renders the query-string filters; the filtering itself is ``selectors.TicketFilter``."""
 
-    q = forms.CharField(label="搜索 (search)", required=False)
-    category = forms.ChoiceField(label="分类 (category)", required=False)
-    region = forms.ChoiceField(label="区域 (region)", required=False)
+    q = forms.CharField(label=_("搜索"), required=False)
+    category = forms.ChoiceField(label=_("分类"), required=False)
+    region = forms.ChoiceField(label=_("区域"), required=False)
     urgency = forms.ChoiceField(
-        label="紧急程度 (urgency)", required=False, choices=[("", ANY), *Urgency.choices]
+        label=_("紧急程度"), required=False, choices=[("", ANY), *Urgency.choices]
     )
     channel = forms.ChoiceField(
-        label="渠道 (channel)", required=False, choices=[("", ANY), *Channel.choices]
+        label=_("渠道"), required=False, choices=[("", ANY), *Channel.choices]
     )
     request_type = forms.ChoiceField(
-        label="诉求类型 (type)", required=False, choices=[("", ANY), *RequestType.choices]
+        label=_("诉求类型"), required=False, choices=[("", ANY), *RequestType.choices]
     )
     registered_after = forms.DateField(
-        label="受理日期从 (from)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("受理日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     registered_before = forms.DateField(
-        label="至 (to)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def __init__(self, *args, **kwargs):
@@ -60,9 +61,9 @@ class TicketFilterForm(forms.Form):
 
 class AllTicketsFilterForm(TicketFilterForm, LightFilterForm):
     status = forms.ChoiceField(
-        label="状态 (status)", required=False, choices=[("", ANY), *Status.choices]
+        label=_("状态"), required=False, choices=[("", ANY), *Status.choices]
     )
-    unit = forms.ChoiceField(label="承办单位 (unit)", required=False)
+    unit = forms.ChoiceField(label=_("承办单位"), required=False)
     field_order = ["q", "status", "light", "ordering"]
 
     def __init__(self, *args, **kwargs):
@@ -77,12 +78,12 @@ class SupervisionFilterForm(forms.Form):
 
     # Chosen with the page's red / yellow tabs; kept when the other filters change.
     light = forms.CharField(required=False, widget=forms.HiddenInput)
-    q = forms.CharField(label="搜索 (search)", required=False)
-    lead_unit = forms.ChoiceField(label="主办单位 (lead unit)", required=False)
-    category = forms.ChoiceField(label="分类 (category)", required=False)
-    region = forms.ChoiceField(label="区域 (region)", required=False)
+    q = forms.CharField(label=_("搜索"), required=False)
+    lead_unit = forms.ChoiceField(label=_("主办单位"), required=False)
+    category = forms.ChoiceField(label=_("分类"), required=False)
+    region = forms.ChoiceField(label=_("区域"), required=False)
     urgency = forms.ChoiceField(
-        label="紧急程度 (urgency)", required=False, choices=[("", ANY), *Urgency.choices]
+        label=_("紧急程度"), required=False, choices=[("", ANY), *Urgency.choices]
     )
 
     def __init__(self, *args, **kwargs):
@@ -94,40 +95,40 @@ class SupervisionFilterForm(forms.Form):
 
 class DispatchForm(forms.Form):
     category = forms.ModelChoiceField(
-        label="诉求分类 (category)",
+        label=_("诉求分类"),
         queryset=Category.objects.filter(is_active=True),
         required=False,
-        error_messages={"invalid_choice": "分类无效 (unknown category)"},
+        error_messages={"invalid_choice": _("分类无效")},
     )
     region = forms.ModelChoiceField(
-        label="区域 (region)",
+        label=_("区域"),
         queryset=Region.objects.all(),
         required=False,
-        error_messages={"invalid_choice": "区域无效 (unknown region)"},
+        error_messages={"invalid_choice": _("区域无效")},
     )
     urgency = forms.ChoiceField(
-        label="紧急程度 (urgency)",
+        label=_("紧急程度"),
         choices=Urgency.choices,
-        error_messages={"required": "请选择紧急程度 (choose the urgency)"},
+        error_messages={"required": _("请选择紧急程度")},
     )
     lead_unit = forms.ModelChoiceField(
-        label="主办单位 (lead unit)",
+        label=_("主办单位"),
         queryset=Unit.objects.filter(is_active=True),
         error_messages={
-            "required": "请选择主办单位 (choose the lead unit)",
-            "invalid_choice": "单位无效或已停用 (unknown or inactive unit)",
+            "required": _("请选择主办单位"),
+            "invalid_choice": _("单位无效或已停用"),
         },
     )
     assist_units = forms.ModelMultipleChoiceField(
-        label="协办单位 (assisting units)",
+        label=_("协办单位"),
         queryset=Unit.objects.filter(is_active=True),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="可多选（按住 Ctrl 或长按） (several allowed)",
-        error_messages={"invalid_choice": "单位无效或已停用 (unknown or inactive unit)"},
+        help_text=_("可多选（按住 Ctrl 或长按）"),
+        error_messages={"invalid_choice": _("单位无效或已停用")},
     )
     reason = forms.CharField(
-        label="派单说明 (note to the unit)",
+        label=_("派单说明"),
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),

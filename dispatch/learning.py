@@ -31,6 +31,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dispatch.classification import reset_classifier
 from dispatch.classifier.bundle import (
@@ -149,8 +150,8 @@ def examples_from_csv(path: str | Path) -> list[Example]:
             missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
             if missing:
                 raise InvalidInput(
-                    f"CSV 文件缺少列 {', '.join(missing)}（需要 id,title,body,label） "
-                    f"(the CSV needs the columns id,title,body,label; missing: {', '.join(missing)})"
+                    gettext("CSV 文件缺少列 %(missing)s（需要 id,title,body,label）")
+                    % {"missing": ", ".join(missing)}
                 )
             examples = []
             for number, row in enumerate(reader):
@@ -161,7 +162,9 @@ def examples_from_csv(path: str | Path) -> list[Example]:
                         Example(row["id"] or str(number), ticket_text(title, body), label)
                     )
     except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise InvalidInput(f"无法读取文件 {path} (cannot read the file): {error}") from error
+        raise InvalidInput(
+            gettext("无法读取文件 %(path)s：%(error)s") % {"path": path, "error": error}
+        ) from error
     return examples
 
 
@@ -257,12 +260,12 @@ def _gate(candidate: dict, active: dict, number: int) -> tuple[bool, str]:
     new, old = candidate["label_macro_f1"], active["label_macro_f1"]
     if new > old:
         return True, (
-            f"优于当前模型 v{number}：{new:.4f} > {old:.4f} "
-            f"(beats the active version on the same held-out examples)"
+            gettext("优于当前模型 v%(number)s：%(new)s > %(old)s")
+            % {"number": number, "new": format(new, ".4f"), "old": format(old, ".4f")}
         )
     return False, (
-        f"未优于当前模型 v{number}：{new:.4f} ≤ {old:.4f} "
-        f"(does not beat the active version on the same held-out examples)"
+        gettext("未优于当前模型 v%(number)s：%(new)s ≤ %(old)s")
+        % {"number": number, "new": format(new, ".4f"), "old": format(old, ".4f")}
     )
 
 
@@ -278,8 +281,10 @@ def classifier_train(
     started = time.monotonic()
     if len(examples) < MIN_EXAMPLES or len({e.label for e in examples}) < 2:
         raise InvalidInput(
-            f"训练数据不足：至少需要 {MIN_EXAMPLES} 条、2 个类别的已标注样本，现有 {len(examples)} 条 "
-            f"(not enough labelled examples: need {MIN_EXAMPLES} in at least 2 categories)"
+            gettext(
+                "训练数据不足：至少需要 %(MIN_EXAMPLES)s 条、2 个类别的已标注样本，现有 %(examples)s 条"
+            )
+            % {"MIN_EXAMPLES": MIN_EXAMPLES, "examples": len(examples)}
         )
     mapping = fold_rare_labels(e.label for e in examples)
     texts = [e.text for e in examples]
@@ -292,15 +297,16 @@ def classifier_train(
     active = ClassifierVersion.objects.active().first()
     active_metrics = None
     if active is None:
-        promoted, reason = True, "首个模型，直接启用 (the first model of this database)"
+        promoted, reason = True, gettext("首个模型，直接启用")
     else:
         try:
             active_model = ModelBundle.loads(active.artifact).model
         except ModelLoadError as error:
             promoted = True
-            reason = (
-                f"当前模型 v{active.number} 无法读取 (the active version is unreadable): {error}"
-            )
+            reason = gettext("当前模型 v%(number)s 无法读取：%(error)s") % {
+                "number": active.number,
+                "error": error,
+            }
         else:
             active_metrics = evaluate_paths(active_model, test_texts, test_labels)
             promoted, reason = _gate(metrics, active_metrics, active.number)
@@ -346,9 +352,7 @@ def classifier_train(
             # Someone activated another version while we trained: its result is not compared.
             promoted, artifact = False, b""
             result.promoted = False
-            result.reason = reason = (
-                "训练期间启用版本已变更，请重新训练 (the active version changed during training)"
-            )
+            result.reason = reason = gettext("训练期间启用版本已变更，请重新训练")
         number = (ClassifierVersion.objects.aggregate(top=Max("number"))["top"] or 0) + 1
         now = timezone.now()
         if promoted:
@@ -386,28 +390,30 @@ def classifier_activate(*, version_id: int, actor=None, note: str = "") -> Class
     with transaction.atomic():
         version = ClassifierVersion.objects.select_for_update().filter(pk=version_id).first()
         if version is None:
-            raise NotFound("没有该模型版本 (no such classifier version)")
+            raise NotFound(gettext("没有该模型版本"))
         if version.is_active:
             return version
         if not version.artifact_size:
             raise Conflict(
-                f"v{version.number} 未通过评估，没有保存模型文件，无法启用 "
-                f"(v{version.number} was rejected and has no artifact)"
+                gettext("v%(number)s 未通过评估，没有保存模型文件，无法启用")
+                % {"number": version.number}
             )
         try:
             ModelBundle.loads(version.artifact)
         except ModelLoadError as error:
             raise Conflict(
-                f"v{version.number} 的模型文件无法读取 (artifact unreadable): {error}"
+                gettext("v%(number)s 的模型文件无法读取：%(error)s")
+                % {"number": version.number, "error": error}
             ) from error
         ClassifierVersion.objects.filter(is_active=True).update(is_active=False)
         now = timezone.now()
         who = getattr(actor, "username", "") or "system"
         version.is_active, version.activated_at, version.activated_by = True, now, actor
-        version.reason = (
-            f"{version.reason}\n{now:%Y-%m-%d %H:%M} 由 {who} 启用 (activated by {who})"
-            + (f"：{note}" if note else "")
-        )
+        version.reason = gettext("%(reason)s\n%(now)s 由 %(who)s 启用") % {
+            "reason": version.reason,
+            "now": format(now, "%Y-%m-%d %H:%M"),
+            "who": who,
+        } + (f"：{note}" if note else "")
         version.save(update_fields=["is_active", "activated_at", "activated_by", "reason"])
     reset_classifier()
     return version
@@ -417,15 +423,13 @@ def active_model() -> tuple[ClassifierVersion, ModelBundle]:
     """The active version and its loaded bundle; raises NotFound / Conflict when unusable."""
     version = ClassifierVersion.objects.active().first()
     if version is None:
-        raise NotFound(
-            "尚无启用的分类模型，请先运行 train_classifier (no active classifier version; "
-            "run train_classifier first)"
-        )
+        raise NotFound(gettext("尚无启用的分类模型，请先运行 train_classifier"))
     try:
         return version, ModelBundle.loads(version.artifact)
     except ModelLoadError as error:
         raise Conflict(
-            f"v{version.number} 的模型文件无法读取 (artifact unreadable): {error}"
+            gettext("v%(number)s 的模型文件无法读取：%(error)s")
+            % {"number": version.number, "error": error}
         ) from error
 
 
@@ -448,7 +452,7 @@ def classifier_retrain_if_due(*, min_new_labels: int | None = None) -> str:
         result = classifier_train(
             examples=examples_from_database(),
             source=ClassifierSource.DATABASE,
-            source_name=f"每周重训 (weekly retrain, {new} new labels)",
+            source_name=gettext("每周重训") % {"new": new},
         )
     except InvalidInput as error:
         return f"skipped: {error.message}"

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class RoutingRuleQuerySet(models.QuerySet):
@@ -29,15 +30,15 @@ class RoutingRule(models.Model):
     assist_units = models.ManyToManyField(
         "workorders.Unit", blank=True, related_name="+", verbose_name="协办单位"
     )
-    priority = models.IntegerField("优先级 (priority)", default=0)
-    is_active = models.BooleanField("启用 (active)", default=True)
-    note = models.CharField("说明 (note)", max_length=200, blank=True)
+    priority = models.IntegerField(_("优先级"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
 
     objects = RoutingRuleQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "派单规则 (routing rule)"
-        verbose_name_plural = "派单规则 (routing rules)"
+        verbose_name = _("派单规则")
+        verbose_name_plural = _("派单规则")
 
     def __str__(self) -> str:
         return f"{self.category or '任意分类'} × {self.region or '任意区域'} → {self.lead_unit}"
@@ -50,16 +51,16 @@ class RoutingRule(models.Model):
 
 
 class ClassifierSource(models.TextChoices):
-    DATABASE = "database", "工单库 (confirmed tickets)"
-    CSV = "csv", "CSV 文件 (CSV file)"
-    SEED = "seed", "演示种子 (demo seed)"
+    DATABASE = "database", _("工单库")
+    CSV = "csv", _("CSV 文件")
+    SEED = "seed", _("演示种子")
 
 
 class ClassifierOutcome(models.TextChoices):
     # Won the promotion gate (or was the first model) and became active when trained.
-    PROMOTED = "promoted", "已启用 (promoted)"
+    PROMOTED = "promoted", _("已启用")
     # Lost the gate: kept as evidence only, without its artifact.
-    REJECTED = "rejected", "未通过 (rejected)"
+    REJECTED = "rejected", _("未通过")
 
 
 class ClassifierVersionQuerySet(models.QuerySet):
@@ -80,25 +81,25 @@ class ClassifierVersion(models.Model):
     include it. A few megabytes per promoted version is nothing for PostgreSQL.
     """
 
-    number = models.PositiveIntegerField("版本号 (version)", unique=True)
-    created_at = models.DateTimeField("训练时间 (trained at)")
-    source = models.CharField("训练数据 (source)", max_length=10, choices=ClassifierSource.choices)
-    source_name = models.CharField("数据说明 (source detail)", max_length=200, blank=True)
+    number = models.PositiveIntegerField(_("版本号"), unique=True)
+    created_at = models.DateTimeField(_("训练时间"))
+    source = models.CharField(_("训练数据"), max_length=10, choices=ClassifierSource.choices)
+    source_name = models.CharField(_("数据说明"), max_length=200, blank=True)
     # Labelled examples used (training + held-out), and how many of them were trained on.
-    data_size = models.PositiveIntegerField("样本数 (examples)")
-    train_size = models.PositiveIntegerField("训练样本数 (trained on)")
+    data_size = models.PositiveIntegerField(_("样本数"))
+    train_size = models.PositiveIntegerField(_("训练样本数"))
     # Confirmed labels in the database when trained: the weekly retrain compares against this.
-    label_count = models.PositiveIntegerField("当时已确认标签数 (labels at training)", default=0)
+    label_count = models.PositiveIntegerField(_("当时已确认标签数"), default=0)
     # ModelBundle.dumps(); empty for rejected versions (the metrics are the evidence).
-    artifact = models.BinaryField("模型文件 (artifact)", blank=True, default=b"", editable=False)
-    artifact_size = models.PositiveIntegerField("模型大小 (bytes)", default=0)
+    artifact = models.BinaryField(_("模型文件"), blank=True, default=b"", editable=False)
+    artifact_size = models.PositiveIntegerField(_("模型大小"), default=0)
     # macro_f1, accuracy, per_label, labels, confusion (first level), ms_per_ticket, n (held-out
     # size), label_macro_f1 (at the trained label depth), active_on_holdout, train_seconds.
-    metrics = models.JSONField("评估指标 (metrics)", default=dict)
-    outcome = models.CharField("结果 (outcome)", max_length=10, choices=ClassifierOutcome.choices)
-    reason = models.TextField("原因 (reason)", blank=True)
-    is_active = models.BooleanField("当前启用 (active)", default=False)
-    activated_at = models.DateTimeField("启用时间 (activated at)", null=True, blank=True)
+    metrics = models.JSONField(_("评估指标"), default=dict)
+    outcome = models.CharField(_("结果"), max_length=10, choices=ClassifierOutcome.choices)
+    reason = models.TextField(_("原因"), blank=True)
+    is_active = models.BooleanField(_("当前启用"), default=False)
+    activated_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
     activated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -106,8 +107,8 @@ class ClassifierVersion(models.Model):
     objects = ClassifierVersionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "分类模型版本 (classifier version)"
-        verbose_name_plural = "分类模型版本 (classifier versions)"
+        verbose_name = _("分类模型版本")
+        verbose_name_plural = _("分类模型版本")
         ordering = ["-number"]
         constraints = [
             # get_classifier() loads "the" active version: never two.

@@ -1,5 +1,7 @@
 """The dispatchers' menu entries and workspaces."""
 
+from django.utils.translation import gettext_lazy as _
+
 from workorders.models import Role
 from workorders.registry import (
     NavEntry,
@@ -10,25 +12,25 @@ from workorders.registry import (
 )
 
 ENTRIES = (
-    NavEntry("dispatch:triage", "待分拨 (Triage)", (Role.DISPATCHER, Role.ADMIN), order=50),
-    NavEntry("dispatch:approvals", "审核 (Approvals)", (Role.DISPATCHER, Role.ADMIN), order=60),
+    NavEntry("dispatch:triage", _("待分拨"), (Role.DISPATCHER, Role.ADMIN), order=50),
+    NavEntry("dispatch:approvals", _("审核"), (Role.DISPATCHER, Role.ADMIN), order=60),
     NavEntry(
         "dispatch:supervision",
-        "督办 (Supervision)",
+        _("督办"),
         (Role.DISPATCHER, Role.LEADER, Role.ADMIN),
         order=70,
     ),
     NavEntry(
         "dispatch:tickets",
-        "全部工单 (All tickets)",
+        _("全部工单"),
         (Role.OPERATOR, Role.DISPATCHER, Role.FOLLOWUP_AGENT, Role.LEADER, Role.ADMIN),
         order=800,
     ),
 )
 
 WORKSPACES = (
-    Workspace(Role.DISPATCHER, "dispatch:triage", "待分拨 (triage queue)"),
-    Workspace(Role.ADMIN, "dispatch:tickets", "全部工单 (all tickets)"),
+    Workspace(Role.DISPATCHER, "dispatch:triage", _("待分拨")),
+    Workspace(Role.ADMIN, "dispatch:tickets", _("全部工单")),
 )
 
 

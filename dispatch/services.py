@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from dispatch.classification import get_classifier
 from dispatch.routing import route_for
@@ -49,13 +50,15 @@ def ticket_auto_dispatch(*, ticket_id: int) -> str:
         suggestion["assist_unit_ids"] = [unit.pk for unit in assist_units]
     reasons = []
     if prediction.category is None:
-        reasons.append("无法判断分类 (no category)")
+        reasons.append(_("无法判断分类"))
     elif prediction.category_confidence < settings.AUTO_DISPATCH_THRESHOLD:
         reasons.append(f"分类置信度低 ({prediction.category_confidence:.2f})")
     if lead_unit is None:
-        reasons.append("无匹配的派单规则 (no routing rule)")
+        reasons.append(_("无匹配的派单规则"))
     elif unit_confidence < settings.AUTO_DISPATCH_THRESHOLD:
-        reasons.append(f"历史派单单位不确定 (unit from history unsure, {unit_confidence:.2f})")
+        reasons.append(
+            _("历史派单单位不确定") % {"unit_confidence": format(unit_confidence, ".2f")}
+        )
     try:
         if reasons:
             ticket_send_to_triage(
@@ -69,7 +72,7 @@ def ticket_auto_dispatch(*, ticket_id: int) -> str:
             category=prediction.category,
             region=prediction.region,
             urgency=urgency,
-            reason=f"自动派单 (auto-dispatch by {prediction.model}, {how})",
+            reason=_("自动派单") % {"model": prediction.model, "how": how},
             suggestion=suggestion,
         )
         return "dispatched"

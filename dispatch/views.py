@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dispatch.forms import (
     AllTicketsFilterForm,
@@ -152,7 +153,11 @@ def dispatch_ticket(request: HttpRequest, pk: int) -> HttpResponse:
         apply_domain_error(form, error)
         ticket.refresh_from_db()
         return _dispatch_page(request, ticket, form, error=error, status=error.http_status)
-    messages.success(request, f"{ticket.number}：已派单至{data['lead_unit'].name} (Dispatched)")
+    messages.success(
+        request,
+        gettext("%(number)s：已派单至%(name)s")
+        % {"number": ticket.number, "name": data["lead_unit"].name},
+    )
     return redirect(safe_next(request, reverse("dispatch:triage")))
 
 

@@ -3,6 +3,8 @@ follow-ups, exemptions and snapshots are records (they change only through evalu
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from evaluation.models import (
     EvaluationRule,
@@ -29,7 +31,7 @@ class EvaluationRuleForm(forms.ModelForm):
             "note",
         ]
         help_texts = {
-            "valid_from": "须为某月 1 日；不能早于已结算的月份 (the first day of a month not yet closed)",
+            "valid_from": gettext_lazy("须为某月 1 日；不能早于已结算的月份"),
             "cutoff_day": "1 为自然月；19 表示“3 月”为 2 月 19 日至 3 月 18 日 (1–28)",
         }
 
@@ -40,19 +42,19 @@ class EvaluationRuleForm(forms.ModelForm):
             for name in ("weight_response", "weight_resolution", "weight_satisfaction")
         ]
         if all(w is not None for w in weights) and sum(weights) != 100:
-            raise forms.ValidationError("三项权重之和须为 100 (the weights must add up to 100)")
+            raise forms.ValidationError(_("三项权重之和须为 100"))
         valid_from = data.get("valid_from")
         if valid_from is not None:
             if valid_from.day != 1:
-                self.add_error("valid_from", "须为某月 1 日 (the first day of a month)")
+                self.add_error("valid_from", _("须为某月 1 日"))
             closed = (
                 MonthlySnapshot.objects.order_by("-month").values_list("month", flat=True).first()
             )
             if closed is not None and valid_from <= closed:
                 self.add_error(
                     "valid_from",
-                    f"{closed:%Y-%m} 及之前的月份已结算，新规则须从之后的月份生效 "
-                    "(published months keep their rules)",
+                    _("%(closed)s 及之前的月份已结算，新规则须从之后的月份生效")
+                    % {"closed": format(closed, "%Y-%m")},
                 )
         cutoff = data.get("cutoff_day")
         if cutoff is not None and not 1 <= cutoff <= 28:

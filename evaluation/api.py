@@ -6,6 +6,7 @@ evaluation.services / evaluation.selectors. Routes are in hotline.api_urls.
 """
 
 from django.http import HttpResponse
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
@@ -29,8 +30,8 @@ from workorders.api.views import (
 
 @extend_schema_view(
     get=extend_schema(
-        summary="回访中的工单 (tickets in follow-up)",
-        description="回访员、派单员：回访中的工单。(Follow-up agents, dispatchers.)",
+        summary=gettext_lazy("回访中的工单"),
+        description=gettext_lazy("回访员、派单员：回访中的工单。"),
         tags=["follow-up"],
         responses={200: s.TicketListSerializer(many=True), **errors(400, 401, 403)},
     )
@@ -44,9 +45,10 @@ class FollowUpQueueView(TicketQueueView):
 
 @extend_schema_view(
     get=extend_schema(
-        summary="回访台 (the agent's follow-ups, by tab)",
-        description="due 待呼叫、undecided 未解决待处理、waiting 等待短信评价、recent 今日已完成。"
-        "回访员、派单员。(Follow-up agents and dispatchers.)",
+        summary=gettext_lazy("回访台"),
+        description=gettext_lazy(
+            "due 待呼叫、undecided 未解决待处理、waiting 等待短信评价、recent 今日已完成。回访员、派单员。"
+        ),
         tags=["follow-up"],
         parameters=[OpenApiParameter("tab", OpenApiTypes.STR, enum=list(CONSOLE_TABS))],
         responses={200: es.FollowUpSerializer(many=True), **errors(400, 401, 403)},
@@ -62,7 +64,7 @@ class FollowUpListView(ListView):
 
 class FollowUpDetailView(ApiView):
     @extend_schema(
-        summary="回访详情 (one follow-up round)",
+        summary=gettext_lazy("回访详情"),
         tags=["follow-up"],
         responses={200: es.FollowUpSerializer, **errors(401, 403, 404)},
     )
@@ -74,10 +76,10 @@ class FollowUpDetailView(ApiView):
 
 class FollowUpCallView(ApiView):
     @extend_schema(
-        summary="记录回访电话 (record a call attempt)",
-        description="接通(reached)须带 contacted、solved、satisfaction；未解决时 decision 可为 "
-        "reopen（须填 reason）或 close。拒绝、号码错误、最后一次未接通即完成回访并归档。"
-        "(Reached calls carry the answers; finished rounds close the ticket.)",
+        summary=gettext_lazy("记录回访电话"),
+        description=gettext_lazy(
+            "接通(reached)须带 contacted、solved、satisfaction；未解决时 decision 可为 reopen（须填 reason）或 close。拒绝、号码错误、最后一次未接通即完成回访并归档。"
+        ),
         tags=["follow-up"],
         request=es.CallInputSerializer,
         responses={200: es.FollowUpSerializer, **errors(400, 401, 403, 404, 409)},
@@ -91,7 +93,7 @@ class FollowUpCallView(ApiView):
 
 class FollowUpDecisionView(ApiView):
     @extend_schema(
-        summary='未解决的处理 (reopen or close after "not solved")',
+        summary=gettext_lazy("未解决的处理"),
         tags=["follow-up"],
         request=es.FollowUpDecisionInputSerializer,
         responses={200: es.FollowUpSerializer, **errors(400, 401, 403, 404, 409)},
@@ -108,9 +110,8 @@ class FollowUpDecisionView(ApiView):
 
 class SurveyView(PublicApiView):
     @extend_schema(
-        summary="打开回访链接 (open a survey link)",
-        description="无需登录；链接无效 404，已过期 410，已使用或回访已结束 409。"
-        "(No account; forged 404, expired 410, used or ended 409.)",
+        summary=gettext_lazy("打开回访链接"),
+        description=gettext_lazy("无需登录；链接无效 404，已过期 410，已使用或回访已结束 409。"),
         tags=["survey"],
         auth=[],
         responses={200: es.SurveyTicketSerializer, **errors(400, 404, 409)},
@@ -119,8 +120,8 @@ class SurveyView(PublicApiView):
         return Response(es.SurveyTicketSerializer(services.survey_get(token=token)).data)
 
     @extend_schema(
-        summary="提交回访评价 (answer the survey)",
-        description="每个链接只能提交一次。(Each link works once.)",
+        summary=gettext_lazy("提交回访评价"),
+        description=gettext_lazy("每个链接只能提交一次。"),
         tags=["survey"],
         auth=[],
         request=es.AnswersInputSerializer,
@@ -137,8 +138,8 @@ class SurveyView(PublicApiView):
 
 @extend_schema_view(
     get=extend_schema(
-        summary="免考核申请 (exemption requests)",
-        description="承办单位看本单位的，派单员、领导看全部。(Units see their own.)",
+        summary=gettext_lazy("免考核申请"),
+        description=gettext_lazy("承办单位看本单位的，派单员、领导看全部。"),
         tags=["evaluation"],
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=["pending", "approved", "rejected"])
@@ -146,8 +147,8 @@ class SurveyView(PublicApiView):
         responses={200: es.ExemptionSerializer(many=True), **errors(400, 401, 403)},
     ),
     post=extend_schema(
-        summary="申请免考核 (a unit asks for an exemption)",
-        description="承办单位工作人员，限本单位办理过的工单。(Staff of a unit that handled it.)",
+        summary=gettext_lazy("申请免考核"),
+        description=gettext_lazy("承办单位工作人员，限本单位办理过的工单。"),
         tags=["evaluation"],
         request=es.ExemptionInputSerializer,
         responses={201: es.ExemptionSerializer, **errors(400, 401, 403, 404, 409)},
@@ -173,7 +174,7 @@ class ExemptionsView(ListView):
 
 class ExemptionDecisionView(ApiView):
     @extend_schema(
-        summary="审核免考核 (a dispatcher decides)",
+        summary=gettext_lazy("审核免考核"),
         tags=["evaluation"],
         request=es.ExemptionDecisionInputSerializer,
         responses={200: es.ExemptionSerializer, **errors(400, 401, 403, 404, 409)},
@@ -189,9 +190,8 @@ class ExemptionDecisionView(ApiView):
 
 class RankingsView(ApiView):
     @extend_schema(
-        summary="月度排名 (a month's rankings, per kind of unit)",
-        description="领导、派单员。已结算的月份返回发布的快照，否则实时计算。"
-        "(Leaders and dispatchers; a closed month's frozen snapshot, else computed live.)",
+        summary=gettext_lazy("月度排名"),
+        description=gettext_lazy("领导、派单员。已结算的月份返回发布的快照，否则实时计算。"),
         tags=["evaluation"],
         responses={200: es.MonthSerializer, **errors(400, 401, 403)},
     )
@@ -202,8 +202,8 @@ class RankingsView(ApiView):
 
 class UnitMonthView(ApiView):
     @extend_schema(
-        summary="单位月度成绩 (one unit's figures)",
-        description="本单位工作人员，或领导、派单员。(The unit's own staff, leaders, dispatchers.)",
+        summary=gettext_lazy("单位月度成绩"),
+        description=gettext_lazy("本单位工作人员，或领导、派单员。"),
         tags=["evaluation"],
         responses={200: es.UnitFiguresSerializer, **errors(400, 401, 403, 404)},
     )
@@ -216,9 +216,10 @@ class UnitMonthView(ApiView):
 
 @extend_schema_view(
     get=extend_schema(
-        summary="指标背后的回访 (the follow-ups behind one figure)",
-        description="figure: " + ", ".join(selectors.FIGURES) + "。红灯、重办、诉求量请用页面。"
-        "(Follow-up figures; red lights, reopens and volume are ticket lists on the pages.)",
+        summary=gettext_lazy("指标背后的回访"),
+        description="figure: "
+        + ", ".join(selectors.FIGURES)
+        + gettext_lazy("。红灯、重办、诉求量请用页面。"),
         tags=["evaluation"],
         responses={200: es.FollowUpSerializer(many=True), **errors(400, 401, 403, 404)},
     )
@@ -235,7 +236,7 @@ class DrillDownView(ListView):
             figure=kwargs["figure"],
         )
         if result.follow_ups is None:
-            raise InvalidInput("该指标是工单列表，请在页面查看 (a ticket list: see the page)")
+            raise InvalidInput(gettext("该指标是工单列表，请在页面查看"))
         return result.follow_ups.prefetch_related("calls")
 
 
@@ -243,7 +244,7 @@ class ExportView(ApiView):
     kind = "xlsx"
 
     @extend_schema(
-        summary="导出排名 (export a month's rankings)",
+        summary=gettext_lazy("导出排名"),
         tags=["evaluation"],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **errors(400, 401, 403)},
     )
@@ -267,9 +268,8 @@ class CsvExportView(ExportView):
 
 class CloseMonthView(ApiView):
     @extend_schema(
-        summary="结算发布月度排名 (close a month)",
-        description="管理员。已发布的月份再次结算须填写原因，记为新版本。"
-        "(Administrators; a re-close needs a reason and becomes a new version.)",
+        summary=gettext_lazy("结算发布月度排名"),
+        description=gettext_lazy("管理员。已发布的月份再次结算须填写原因，记为新版本。"),
         tags=["evaluation"],
         request=es.CloseMonthInputSerializer,
         responses={201: es.MonthSerializer, **errors(400, 401, 403, 409)},

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EvaluationConfig(AppConfig):
     name = "evaluation"
-    verbose_name = "回访与考核 (Follow-up and evaluation)"
+    verbose_name = _("回访与考核")
 
     def ready(self) -> None:
         # The ticket page, the action endpoints and the menu render what the apps register.

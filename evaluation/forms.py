@@ -1,14 +1,16 @@
 """Forms of the evaluation pages: they check the shape; the services check the rules."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import CallOutcome, ExemptionReason, Satisfaction
 
-YES_NO = [("yes", "是 (yes)"), ("no", "否 (no)")]
+YES_NO = [("yes", _("是")), ("no", _("否"))]
 
 
 def _choice(label: str, choices, *, required: bool = False, message: str = "") -> forms.Field:
-    messages = {"invalid_choice": message or "请选择 (please choose)"}
+    messages = {"invalid_choice": message or gettext("请选择")}
     if message:
         messages["required"] = message
     return forms.ChoiceField(
@@ -23,11 +25,11 @@ def _choice(label: str, choices, *, required: bool = False, message: str = "") -
 class AnswersForm(forms.Form):
     """The citizen's answers: the survey page, and the agent's record of a reached call."""
 
-    contacted = _choice("承办单位是否联系过您 (did the unit contact you)", YES_NO)
-    solved = _choice("您反映的问题是否已解决 (is the problem solved)", YES_NO)
-    satisfaction = _choice("您对办理结果是否满意 (how satisfied are you)", Satisfaction.choices)
+    contacted = _choice(_("承办单位是否联系过您"), YES_NO)
+    solved = _choice(_("您反映的问题是否已解决"), YES_NO)
+    satisfaction = _choice(_("您对办理结果是否满意"), Satisfaction.choices)
     comment = forms.CharField(
-        label="意见或建议（选填） (comment, optional)",
+        label=_("意见或建议（选填）"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -41,28 +43,28 @@ class SurveyForm(AnswersForm):
         # form marks them for the screen reader and the asterisk).
         for name in ("contacted", "solved", "satisfaction"):
             self.fields[name].required = True
-            self.fields[name].error_messages["required"] = "请选择一项 (please choose one)"
+            self.fields[name].error_messages["required"] = gettext("请选择一项")
 
 
 class CallForm(AnswersForm):
     outcome = _choice(
-        "呼叫结果 (call outcome)",
+        _("呼叫结果"),
         CallOutcome.choices,
         required=True,
-        message="请选择呼叫结果 (choose the call's outcome)",
+        message=_("请选择呼叫结果"),
     )
     note = forms.CharField(
-        label="通话备注 (call note)",
+        label=_("通话备注"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     decision = _choice(
-        "未解决时 (if not solved)",
-        [("reopen", "重办 (reopen)"), ("close", "归档 (close)"), ("", "稍后处理 (decide later)")],
+        _("未解决时"),
+        [("reopen", _("重办")), ("close", _("归档")), ("", _("稍后处理"))],
     )
     reason = forms.CharField(
-        label="重办原因 (reason to reopen)",
+        label=_("重办原因"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -73,13 +75,13 @@ class CallForm(AnswersForm):
 
 class DecisionForm(forms.Form):
     decision = _choice(
-        "处理 (decision)",
-        [("reopen", "重办 (reopen)"), ("close", "归档 (close)")],
+        _("处理"),
+        [("reopen", _("重办")), ("close", _("归档"))],
         required=True,
-        message="请选择重办或归档 (choose reopen or close)",
+        message=_("请选择重办或归档"),
     )
     reason = forms.CharField(
-        label="原因 (reason)",
+        label=_("原因"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -88,27 +90,27 @@ class DecisionForm(forms.Form):
 
 class ExemptionForm(forms.Form):
     reason = forms.ChoiceField(
-        label="免考核原因 (reason)",
+        label=_("免考核原因"),
         choices=[("", "—")] + ExemptionReason.choices,
-        error_messages={"required": "请选择免考核原因 (choose a reason)"},
+        error_messages={"required": _("请选择免考核原因")},
     )
     explanation = forms.CharField(
-        label="申请说明 (explanation)",
+        label=_("申请说明"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "请填写申请说明 (explain the request)"},
+        error_messages={"required": _("请填写申请说明")},
     )
 
 
 class ExemptionDecisionForm(forms.Form):
     decision = _choice(
-        "审核结果 (decision)",
-        [("approve", "通过 (approve)"), ("reject", "驳回 (reject)")],
+        _("审核结果"),
+        [("approve", _("通过")), ("reject", _("驳回"))],
         required=True,
-        message="请选择通过或驳回 (approve or reject)",
+        message=_("请选择通过或驳回"),
     )
     note = forms.CharField(
-        label="审核意见 (note; required to reject)",
+        label=_("审核意见"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -117,7 +119,7 @@ class ExemptionDecisionForm(forms.Form):
 
 class CloseMonthForm(forms.Form):
     reason = forms.CharField(
-        label="重新结算原因（首次结算不填） (reason for a re-close)",
+        label=_("重新结算原因（首次结算不填）"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -16,49 +16,50 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from workorders.models import RequestStatus
 
 
 class FollowUpResult(models.TextChoices):
     # Waiting for the citizen: the SMS survey is out and/or the agent still calls.
-    PENDING = "pending", "待回访 (pending)"
+    PENDING = "pending", _("待回访")
     # 有效回访: the citizen was reached and answered. Only these enter the rates.
-    ANSWERED = "answered", "有效回访 (answered)"
+    ANSWERED = "answered", _("有效回访")
     # Reached, but the citizen declined to answer.
-    REFUSED = "refused", "拒绝评价 (refused)"
+    REFUSED = "refused", _("拒绝评价")
     # Never reached: every call unanswered, or the window ended without an answer.
-    UNREACHABLE = "unreachable", "联系不上 (unreachable)"
+    UNREACHABLE = "unreachable", _("联系不上")
     # The number on the ticket is not the citizen's.
-    WRONG_NUMBER = "wrong_number", "号码错误 (wrong number)"
+    WRONG_NUMBER = "wrong_number", _("号码错误")
     # No phone number on the ticket: nobody to ask.
-    ANONYMOUS = "anonymous", "匿名 (anonymous)"
+    ANONYMOUS = "anonymous", _("匿名")
 
 
 class CallOutcome(models.TextChoices):
-    REACHED = "reached", "已接通 (reached)"
-    NOT_REACHED = "not_reached", "未接通 (not reached)"
-    REFUSED = "refused", "拒绝回访 (refused)"
-    WRONG_NUMBER = "wrong_number", "号码错误 (wrong number)"
+    REACHED = "reached", _("已接通")
+    NOT_REACHED = "not_reached", _("未接通")
+    REFUSED = "refused", _("拒绝回访")
+    WRONG_NUMBER = "wrong_number", _("号码错误")
 
 
 class Satisfaction(models.TextChoices):
-    SATISFIED = "satisfied", "满意 (satisfied)"
-    BASICALLY_SATISFIED = "basically_satisfied", "基本满意 (basically satisfied)"
-    DISSATISFIED = "dissatisfied", "不满意 (dissatisfied)"
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
 
 
 class FollowUpChannel(models.TextChoices):
-    SMS = "sms", "短信 (SMS survey)"
-    CALL = "call", "电话 (call)"
+    SMS = "sms", _("短信")
+    CALL = "call", _("电话")
 
 
 class Decision(models.TextChoices):
     """What the center did with the ticket after the verdict."""
 
-    NONE = "", "待定 (undecided)"
-    CLOSED = "closed", "已归档 (closed)"
-    REOPENED = "reopened", "已重办 (reopened)"
+    NONE = "", _("待定")
+    CLOSED = "closed", _("已归档")
+    REOPENED = "reopened", _("已重办")
 
 
 class FollowUp(models.Model):
@@ -66,7 +67,7 @@ class FollowUp(models.Model):
         "workorders.Ticket", on_delete=models.CASCADE, related_name="follow_ups"
     )
     # 1 for the first resolution, 2 after one reopening, …: ticket.reopen_count + 1 at opening.
-    round = models.PositiveSmallIntegerField("回访轮次 (round)", default=1)
+    round = models.PositiveSmallIntegerField(_("回访轮次"), default=1)
     # The units it scores, as they were when the ticket was resolved: the lead unit (None for a
     # direct answer by an operator) and the assisting units (scored when the rule says so).
     unit = models.ForeignKey(
@@ -75,50 +76,48 @@ class FollowUp(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name="主办单位 (lead unit)",
+        verbose_name=_("主办单位"),
     )
     assist_units = models.ManyToManyField(
-        "workorders.Unit", blank=True, related_name="+", verbose_name="协办单位 (assisting units)"
+        "workorders.Unit", blank=True, related_name="+", verbose_name=_("协办单位")
     )
-    anonymous = models.BooleanField("匿名 (anonymous)", default=False)
-    confidential = models.BooleanField("保密 (confidential)", default=False)
+    anonymous = models.BooleanField(_("匿名"), default=False)
+    confidential = models.BooleanField(_("保密"), default=False)
     # The lead unit recorded contact before its contact due time (the optional stricter
     # response rate); None when there was nothing to check.
     contacted_on_time = models.BooleanField(null=True, blank=True)
-    opened_at = models.DateTimeField("开始回访 (opened at)")
-    due_at = models.DateTimeField("回访时限 (due)", null=True, blank=True)
-    survey_sent_at = models.DateTimeField("短信发送 (survey sent)", null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField("呼叫次数 (call attempts)", default=0)
-    next_call_at = models.DateTimeField("下次呼叫 (next call)", null=True, blank=True)
+    opened_at = models.DateTimeField(_("开始回访"))
+    due_at = models.DateTimeField(_("回访时限"), null=True, blank=True)
+    survey_sent_at = models.DateTimeField(_("短信发送"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("呼叫次数"), default=0)
+    next_call_at = models.DateTimeField(_("下次呼叫"), null=True, blank=True)
     result = models.CharField(
-        "回访结果 (result)",
+        _("回访结果"),
         max_length=20,
         choices=FollowUpResult.choices,
         default=FollowUpResult.PENDING,
     )
     channel = models.CharField(
-        "评价渠道 (answered by)", max_length=10, choices=FollowUpChannel.choices, blank=True
+        _("评价渠道"), max_length=10, choices=FollowUpChannel.choices, blank=True
     )
     # The citizen's answers (set together when result is "answered").
-    contacted = models.BooleanField("单位已联系 (unit contacted)", null=True, blank=True)
-    solved = models.BooleanField("已解决 (solved)", null=True, blank=True)
+    contacted = models.BooleanField(_("单位已联系"), null=True, blank=True)
+    solved = models.BooleanField(_("已解决"), null=True, blank=True)
     satisfaction = models.CharField(
-        "满意度 (satisfaction)", max_length=20, choices=Satisfaction.choices, blank=True
+        _("满意度"), max_length=20, choices=Satisfaction.choices, blank=True
     )
-    comment = models.TextField("市民意见 (comment)", blank=True)
+    comment = models.TextField(_("市民意见"), blank=True)
     # When the result became final; the month this follow-up counts in. Never changes again.
-    finished_at = models.DateTimeField("完成时间 (finished at)", null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    decision = models.CharField(
-        "处理 (decision)", max_length=10, choices=Decision.choices, blank=True
-    )
+    decision = models.CharField(_("处理"), max_length=10, choices=Decision.choices, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "回访 (follow-up)"
-        verbose_name_plural = "回访 (follow-ups)"
+        verbose_name = _("回访")
+        verbose_name_plural = _("回访")
         ordering = ["-opened_at"]
         constraints = [
             models.UniqueConstraint(fields=["ticket", "round"], name="followup_one_per_round"),
@@ -174,16 +173,16 @@ class FollowUpCall(models.Model):
     """One call attempt of a follow-up agent, whatever its outcome."""
 
     follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="calls")
-    outcome = models.CharField("呼叫结果 (outcome)", max_length=20, choices=CallOutcome.choices)
-    note = models.TextField("备注 (note)", blank=True)
+    outcome = models.CharField(_("呼叫结果"), max_length=20, choices=CallOutcome.choices)
+    note = models.TextField(_("备注"), blank=True)
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     called_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = "回访电话 (follow-up call)"
-        verbose_name_plural = "回访电话 (follow-up calls)"
+        verbose_name = _("回访电话")
+        verbose_name_plural = _("回访电话")
         ordering = ["called_at", "id"]
 
     def __str__(self) -> str:
@@ -200,20 +199,20 @@ class SurveyLink(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "回访链接 (survey link)"
-        verbose_name_plural = "回访链接 (survey links)"
+        verbose_name = _("回访链接")
+        verbose_name_plural = _("回访链接")
 
     def __str__(self) -> str:
         return f"{self.follow_up_id} {'used' if self.used_at else 'open'}"
 
 
 class ExemptionReason(models.TextChoices):
-    UNREASONABLE = "unreasonable", "诉求不合理 (unreasonable demand)"
-    OUTSIDE_POWERS = "outside_powers", "超出政府职权范围 (outside government powers)"
-    MALICIOUS_REPETITION = "malicious_repetition", "恶意重复诉求 (malicious repetition)"
-    LEGAL_PROCESS = "legal_process", "已进入司法、仲裁等程序 (in court or arbitration)"
-    FORCE_MAJEURE = "force_majeure", "客观条件限制暂无法解决 (objectively impossible for now)"
-    OTHER = "other", "其他 (other)"
+    UNREASONABLE = "unreasonable", _("诉求不合理")
+    OUTSIDE_POWERS = "outside_powers", _("超出政府职权范围")
+    MALICIOUS_REPETITION = "malicious_repetition", _("恶意重复诉求")
+    LEGAL_PROCESS = "legal_process", _("已进入司法、仲裁等程序")
+    FORCE_MAJEURE = "force_majeure", _("客观条件限制暂无法解决")
+    OTHER = "other", _("其他")
 
 
 class Exemption(models.Model):
@@ -227,8 +226,8 @@ class Exemption(models.Model):
         "workorders.Ticket", on_delete=models.CASCADE, related_name="exemptions"
     )
     unit = models.ForeignKey("workorders.Unit", on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField("免考核原因 (reason)", max_length=30, choices=ExemptionReason.choices)
-    explanation = models.TextField("说明 (explanation)")
+    reason = models.CharField(_("免考核原因"), max_length=30, choices=ExemptionReason.choices)
+    explanation = models.TextField(_("说明"))
     status = models.CharField(
         max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
@@ -243,8 +242,8 @@ class Exemption(models.Model):
     decision_note = models.TextField(blank=True)
 
     class Meta:
-        verbose_name = "免考核申请 (exemption)"
-        verbose_name_plural = "免考核申请 (exemptions)"
+        verbose_name = _("免考核申请")
+        verbose_name_plural = _("免考核申请")
         ordering = ["-requested_at"]
         constraints = [
             # One live request per ticket and unit; after a rejection the unit may ask again.
@@ -268,8 +267,8 @@ class Exemption(models.Model):
 
 
 class AssistScoring(models.TextChoices):
-    LEAD_ONLY = "lead_only", "仅主办单位计分 (only the lead unit is scored)"
-    SHARED = "shared", "协办单位同样计分 (assisting units are scored alike)"
+    LEAD_ONLY = "lead_only", _("仅主办单位计分")
+    SHARED = "shared", _("协办单位同样计分")
 
 
 class EvaluationRule(models.Model):
@@ -277,43 +276,33 @@ class EvaluationRule(models.Model):
     version. Versions are never edited (the admin adds a new one), so a month is always scored
     — and re-scored — by the rules that were valid for it."""
 
-    valid_from = models.DateField("生效月份 (valid from)", unique=True)
-    weight_response = models.PositiveSmallIntegerField(
-        "响应率权重 (response weight, %)", default=10
-    )
-    weight_resolution = models.PositiveSmallIntegerField(
-        "解决率权重 (resolution weight, %)", default=50
-    )
-    weight_satisfaction = models.PositiveSmallIntegerField(
-        "满意率权重 (satisfaction weight, %)", default=40
-    )
+    valid_from = models.DateField(_("生效月份"), unique=True)
+    weight_response = models.PositiveSmallIntegerField(_("响应率权重"), default=10)
+    weight_resolution = models.PositiveSmallIntegerField(_("解决率权重"), default=50)
+    weight_satisfaction = models.PositiveSmallIntegerField(_("满意率权重"), default=40)
     basic_factor = models.DecimalField(
-        "基本满意折算系数 (basically satisfied factor)",
+        _("基本满意折算系数"),
         max_digits=3,
         decimal_places=2,
         default=Decimal("0.90"),
     )
     # 1: calendar months. 19: the month named March runs from February 19 to March 18.
-    cutoff_day = models.PositiveSmallIntegerField("考核月起始日 (month starts on day)", default=1)
+    cutoff_day = models.PositiveSmallIntegerField(_("考核月起始日"), default=1)
     assist_scoring = models.CharField(
-        "协办单位计分 (assisting units)",
+        _("协办单位计分"),
         max_length=10,
         choices=AssistScoring.choices,
         default=AssistScoring.LEAD_ONLY,
     )
     # Response counts only when the unit also recorded contact before its due time.
-    response_on_time = models.BooleanField(
-        "响应须在联系时限内 (response must be on time)", default=False
-    )
-    governance_top_n = models.PositiveSmallIntegerField(
-        "治理类街乡镇数 (streets/towns flagged)", default=10
-    )
-    note = models.TextField("说明 (note)", blank=True)
+    response_on_time = models.BooleanField(_("响应须在联系时限内"), default=False)
+    governance_top_n = models.PositiveSmallIntegerField(_("治理类街乡镇数"), default=10)
+    note = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "考核规则 (evaluation rule)"
-        verbose_name_plural = "考核规则 (evaluation rules)"
+        verbose_name = _("考核规则")
+        verbose_name_plural = _("考核规则")
         ordering = ["-valid_from"]
         constraints = [
             models.CheckConstraint(
@@ -358,8 +347,8 @@ class EvaluationRule(models.Model):
 class MonthlySnapshot(models.Model):
     """A closed (published) month. Figures live in UnitMonthScore rows, inserted once."""
 
-    month = models.DateField("考核月份 (month)")  # first day of the month it is named after
-    version = models.PositiveSmallIntegerField("版本 (version)", default=1)
+    month = models.DateField(_("考核月份"))  # first day of the month it is named after
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()  # exclusive
     rule = models.ForeignKey(EvaluationRule, on_delete=models.PROTECT, related_name="+")
@@ -372,13 +361,13 @@ class MonthlySnapshot(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Why a month was closed again (required from version 2 on).
-    reason = models.TextField("重新结算原因 (reason)", blank=True)
+    reason = models.TextField(_("重新结算原因"), blank=True)
     # The version pages show; earlier versions stay for the record.
     is_current = models.BooleanField(default=True)
 
     class Meta:
-        verbose_name = "月度考核结果 (monthly snapshot)"
-        verbose_name_plural = "月度考核结果 (monthly snapshots)"
+        verbose_name = _("月度考核结果")
+        verbose_name_plural = _("月度考核结果")
         ordering = ["-month", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["month", "version"], name="snapshot_month_version"),
@@ -428,8 +417,8 @@ class UnitMonthScore(models.Model):
     governance = models.BooleanField(default=False)
 
     class Meta:
-        verbose_name = "单位月度成绩 (unit's month)"
-        verbose_name_plural = "单位月度成绩 (units' months)"
+        verbose_name = _("单位月度成绩")
+        verbose_name_plural = _("单位月度成绩")
         constraints = [models.UniqueConstraint(fields=["snapshot", "unit"], name="score_unit_once")]
         indexes = [
             # The ranking page of a closed month: one snapshot's rows by kind and rank.

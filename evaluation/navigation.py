@@ -1,38 +1,40 @@
 """The menu entries and workspace of follow-up and evaluation."""
 
+from django.utils.translation import gettext_lazy as _
+
 from workorders.models import Role
 from workorders.registry import NavEntry, Workspace, register_navigation, register_workspaces
 
 ENTRIES = (
     NavEntry(
         "evaluation:followup",
-        "回访 (Follow-up)",
+        _("回访"),
         (Role.FOLLOWUP_AGENT, Role.DISPATCHER, Role.ADMIN),
         order=90,
     ),
     NavEntry(
         "evaluation:rankings",
-        "考核排名 (Rankings)",
+        _("考核排名"),
         (Role.LEADER, Role.DISPATCHER, Role.ADMIN),
         order=110,
         prefix="/evaluation/rankings/",
     ),
     NavEntry(
         "evaluation:my_unit",
-        "本单位考核 (Our figures)",
+        _("本单位考核"),
         (Role.UNIT_STAFF,),
         order=120,
         prefix="/evaluation/rankings/",
     ),
     NavEntry(
         "evaluation:exemptions",
-        "免考核 (Exemptions)",
+        _("免考核"),
         (Role.UNIT_STAFF, Role.DISPATCHER, Role.LEADER, Role.ADMIN),
         order=130,
     ),
 )
 
-WORKSPACES = (Workspace(Role.FOLLOWUP_AGENT, "evaluation:followup", "回访 (follow-up)"),)
+WORKSPACES = (Workspace(Role.FOLLOWUP_AGENT, "evaluation:followup", _("回访")),)
 
 
 def register() -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from evaluation.models import EvaluationRule
 from hotline.lib.errors import InvalidInput
@@ -43,7 +44,7 @@ class Period:
 def parse_month(value: str) -> date:
     match = MONTH_PATTERN.match((value or "").strip())
     if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
-        message = "月份格式应为 YYYY-MM，例如 2026-03 (month must look like 2026-03)"
+        message = gettext("月份格式应为 YYYY-MM，例如 2026-03")
         raise InvalidInput(message, fields={"month": [message]})
     return date(int(match[1]), int(match[2]), 1)
 

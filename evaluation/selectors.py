@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from evaluation.models import (
     Exemption,
@@ -57,10 +59,10 @@ KIND_LABELS = dict(Unit.Kind.choices)
 # --- the agent's console ----------------------------------------------------------------------------
 
 CONSOLE_TABS = {
-    "due": "待呼叫 (calls due)",
-    "undecided": "未解决待处理 (not solved: decide)",
-    "waiting": "等待短信评价 (waiting for the SMS answer)",
-    "recent": "今日已完成 (finished today)",
+    "due": _("待呼叫"),
+    "undecided": _("未解决待处理"),
+    "waiting": _("等待短信评价"),
+    "recent": _("今日已完成"),
 }
 
 
@@ -96,7 +98,7 @@ def follow_up_queue(*, user, tab: str = "due", now: datetime | None = None) -> Q
         queryset = FollowUp.objects.filter(finished_at__gte=midnight)
         order = ["-finished_at", "-id"]
     else:
-        raise InvalidInput("未知的分页 (unknown tab)", fields={"tab": [tab]})
+        raise InvalidInput(gettext("未知的分页"), fields={"tab": [tab]})
     return queryset.select_related("ticket", "unit").prefetch_related("calls").order_by(*order)
 
 
@@ -108,7 +110,7 @@ def follow_up_get(*, user, pk: int) -> FollowUp:
     require_role(user, *FOLLOW_UP_ROLES)
     follow_up = FollowUp.objects.select_related("ticket", "unit").filter(pk=pk).first()
     if follow_up is None:
-        raise NotFound("回访记录不存在 (follow-up not found)")
+        raise NotFound(gettext("回访记录不存在"))
     return follow_up
 
 
@@ -221,7 +223,7 @@ def snapshot_version(*, user, month: date, version: int) -> MonthView:
     require_role(user, *RANKING_ROLES)
     snapshot = MonthlySnapshot.objects.filter(month=month, version=version).first()
     if snapshot is None:
-        raise NotFound("该版本不存在 (no such version)")
+        raise NotFound(gettext("该版本不存在"))
     return _frozen(snapshot)
 
 
@@ -236,12 +238,12 @@ def may_see_unit(user, unit_id: int) -> bool:
 def require_unit_access(user, unit_id: int) -> Unit:
     """The unit, if this user may see its figures: the center's readers, or its own staff."""
     if role_of(user) is None:
-        raise NotAllowed("请先登录 (sign in first)")
+        raise NotAllowed(gettext("请先登录"))
     if not may_see_unit(user, unit_id):
-        raise NotAllowed("只能查看本单位的考核情况 (only your own unit's figures)")
+        raise NotAllowed(gettext("只能查看本单位的考核情况"))
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
-        raise NotFound("单位不存在 (unit not found)")
+        raise NotFound(gettext("单位不存在"))
     return unit
 
 
@@ -295,27 +297,27 @@ def unit_trend(*, user, unit_id: int, months: int = 12) -> list[dict]:
 
 # figure → (label, what it lists)
 FIGURES = {
-    "finished": "完成回访 (finished follow-ups)",
-    "valid": "有效回访 (valid follow-ups)",
-    "responded": "已联系 (contacted)",
-    "not_responded": "未联系 (not contacted)",
-    "solved": "已解决 (solved)",
-    "not_solved": "未解决 (not solved)",
-    "satisfied": "满意 (satisfied)",
-    "basically_satisfied": "基本满意 (basically satisfied)",
-    "dissatisfied": "不满意 (dissatisfied)",
-    "not_satisfied": "基本满意和不满意 (not fully satisfied)",
-    "lost_points": "失分工单 (tickets that cost points)",
-    "unreached": "未联系上 (never reached)",
-    "refused": "拒绝评价 (refused)",
-    "unreachable": "联系不上 (unreachable)",
-    "wrong_number": "号码错误 (wrong number)",
-    "anonymous": "匿名 (anonymous)",
-    "confidential": "保密 (confidential)",
-    "exempt": "免考核 (exempt)",
-    "red_lights": "红灯工单 (went red)",
-    "reopens": "重办 (reopened)",
-    "volume": "诉求量 (requests in the area)",
+    "finished": _("完成回访"),
+    "valid": _("有效回访"),
+    "responded": _("已联系"),
+    "not_responded": _("未联系"),
+    "solved": _("已解决"),
+    "not_solved": _("未解决"),
+    "satisfied": _("满意"),
+    "basically_satisfied": _("基本满意"),
+    "dissatisfied": _("不满意"),
+    "not_satisfied": _("基本满意和不满意"),
+    "lost_points": _("失分工单"),
+    "unreached": _("未联系上"),
+    "refused": _("拒绝评价"),
+    "unreachable": _("联系不上"),
+    "wrong_number": _("号码错误"),
+    "anonymous": _("匿名"),
+    "confidential": _("保密"),
+    "exempt": _("免考核"),
+    "red_lights": _("红灯工单"),
+    "reopens": _("重办"),
+    "volume": _("诉求量"),
 }
 TICKET_FIGURES = {"red_lights", "reopens", "volume"}
 
@@ -362,7 +364,7 @@ def drill_down(*, user, month: date, unit_id: int, figure: str, now=None) -> Dri
     counted: a closed month uses its snapshot's period, rule and closing time for exemptions."""
     unit = require_unit_access(user, unit_id)
     if figure not in FIGURES:
-        raise NotFound("没有这项指标 (unknown figure)")
+        raise NotFound(gettext("没有这项指标"))
     view = month_view_for(month, now=now)
     period, rules = view.period, view.rule_values
     as_of = view.snapshot.closed_at if view.snapshot else view.computed_at
@@ -446,7 +448,7 @@ def exemption_list(*, user, status: str = "") -> QuerySet[Exemption]:
         queryset = queryset.filter(unit=unit_of(user))
     if status:
         if status not in RequestStatus.values:
-            raise InvalidInput("状态无效 (unknown status)", fields={"status": [status]})
+            raise InvalidInput(gettext("状态无效"), fields={"status": [status]})
         queryset = queryset.filter(status=status)
     order = ["requested_at", "id"] if status == RequestStatus.PENDING else ["-requested_at", "-id"]
     return queryset.order_by(*order)
@@ -460,12 +462,12 @@ def unit_tickets_for_exemption(*, user, ticket_id: int) -> Ticket:
     """A ticket the user's unit handled (any assignment), for the exemption request form."""
     unit = unit_of(user)
     if role_of(user) != Role.UNIT_STAFF or unit is None:
-        raise NotAllowed("仅承办单位可申请免考核 (unit staff only)")
+        raise NotAllowed(gettext("仅承办单位可申请免考核"))
     ticket = (
         Ticket.objects.filter(pk=ticket_id)
         .filter(Exists(Assignment.objects.filter(ticket_id=OuterRef("pk"), unit=unit)))
         .first()
     )
     if ticket is None:
-        raise NotFound("工单不存在或不是贵单位办理的 (not a ticket your unit handled)")
+        raise NotFound(gettext("工单不存在或不是贵单位办理的"))
     return ticket

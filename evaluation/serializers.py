@@ -1,5 +1,6 @@
 """Shapes of the evaluation API: inputs are checked here, the rules are the services'."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from evaluation.models import (
@@ -10,7 +11,7 @@ from evaluation.models import (
 )
 
 # What the agent does after "not solved" (one choice set, so one enum in the schema).
-DECISIONS = [("reopen", "重办 (reopen)"), ("close", "归档 (close)")]
+DECISIONS = [("reopen", _("重办")), ("close", _("归档"))]
 
 
 def _text(label: str, *, max_length: int = 2000) -> serializers.CharField:
@@ -20,10 +21,10 @@ def _text(label: str, *, max_length: int = 2000) -> serializers.CharField:
 
 
 class AnswersInputSerializer(serializers.Serializer):
-    contacted = serializers.BooleanField(help_text="承办单位是否联系过市民 (unit contacted them)")
-    solved = serializers.BooleanField(help_text="问题是否解决 (solved)")
+    contacted = serializers.BooleanField(help_text=_("承办单位是否联系过市民"))
+    solved = serializers.BooleanField(help_text=_("问题是否解决"))
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
-    comment = _text("市民意见 (comment)", max_length=1000)
+    comment = _text(_("市民意见"), max_length=1000)
 
 
 class CallInputSerializer(serializers.Serializer):
@@ -33,8 +34,8 @@ class CallInputSerializer(serializers.Serializer):
     satisfaction = serializers.ChoiceField(
         choices=Satisfaction.choices, required=False, allow_blank=True, default=""
     )
-    comment = _text("市民意见 (comment)", max_length=1000)
-    note = _text("通话备注 (call note)", max_length=1000)
+    comment = _text(_("市民意见"), max_length=1000)
+    note = _text(_("通话备注"), max_length=1000)
     decision = serializers.ChoiceField(
         choices=DECISIONS,
         required=False,
@@ -42,12 +43,12 @@ class CallInputSerializer(serializers.Serializer):
         default="",
         help_text="市民表示未解决时：reopen 重办、close 归档、空为稍后处理",
     )
-    reason = _text("重办原因 (reason to reopen)", max_length=1000)
+    reason = _text(_("重办原因"), max_length=1000)
 
 
 class FollowUpDecisionInputSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=DECISIONS)
-    reason = _text("原因 (reason; required to reopen)", max_length=1000)
+    reason = _text(_("原因"), max_length=1000)
 
 
 class CallSerializer(serializers.Serializer):
@@ -67,7 +68,7 @@ class FollowUpSerializer(serializers.Serializer):
     confidential = serializers.BooleanField()
     result = serializers.ChoiceField(choices=FollowUpResult.choices)
     result_label = serializers.CharField(source="get_result_display")
-    channel = serializers.CharField(help_text="sms / call；未作答为空 (how the answer came)")
+    channel = serializers.CharField(help_text=_("sms / call；未作答为空"))
     contacted = serializers.BooleanField(allow_null=True)
     solved = serializers.BooleanField(allow_null=True)
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True)
@@ -92,14 +93,14 @@ class SurveyTicketSerializer(serializers.Serializer):
 
 
 class ExemptionInputSerializer(serializers.Serializer):
-    ticket = serializers.IntegerField(help_text="工单 id (ticket id)")
+    ticket = serializers.IntegerField(help_text=_("工单 id"))
     reason = serializers.ChoiceField(choices=ExemptionReason.choices)
-    explanation = serializers.CharField(max_length=2000, help_text="申请说明 (explanation)")
+    explanation = serializers.CharField(max_length=2000, help_text=_("申请说明"))
 
 
 class ExemptionDecisionInputSerializer(serializers.Serializer):
     approve = serializers.BooleanField()
-    note = _text("审核意见，驳回时必填 (note; required to reject)")
+    note = _text(_("审核意见，驳回时必填"))
 
 
 class ExemptionSerializer(serializers.Serializer):
@@ -118,7 +119,7 @@ class ExemptionSerializer(serializers.Serializer):
 
 
 class CloseMonthInputSerializer(serializers.Serializer):
-    reason = _text("重新结算原因 (reason; required to re-close)")
+    reason = _text(_("重新结算原因"))
 
 
 class UnitFiguresSerializer(serializers.Serializer):

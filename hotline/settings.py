@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 from hotline.lib.env import env_bool, env_float, env_int, env_list, env_str
 
@@ -196,7 +197,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "12345 热线工单平台 API (12345 hotline work-order API)",
+    "TITLE": _("12345 热线工单平台 API"),
     "DESCRIPTION": "Intake, tracking and every ticket action. Errors: {code, message, fields}.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -21,9 +21,7 @@ CALLS: list[dict] = []
 
 
 class TagInput(serializers.Serializer):
-    tag = serializers.CharField(
-        label="标签 (tag)", max_length=10, error_messages={"blank": "请填写标签 (enter a tag)"}
-    )
+    tag = serializers.CharField(label="标签", max_length=10, error_messages={"blank": "请填写标签"})
 
 
 def ticket_tag(*, ticket_id: int, actor, tag: str):
@@ -32,14 +30,14 @@ def ticket_tag(*, ticket_id: int, actor, tag: str):
 
 TAG = registry.TicketAction(
     name="tag",
-    label="加标签 (Tag)",
-    done="已加标签 (Tagged)",
+    label="加标签",
+    done="已加标签",
     service=ticket_tag,
     roles=(Role.OPERATOR,),
     statuses=(Status.REGISTERED, Status.TRIAGE),
     input=TagInput,
     api_path="tag",
-    api_summary="加标签 (tag a ticket)",
+    api_summary="加标签",
 )
 
 
@@ -86,7 +84,7 @@ def test_a_registered_action_is_offered_run_and_documented(
 
     schema = client_for(operator).get("/api/schema/", {"format": "json"}).json()
     operation = schema["paths"]["/api/tickets/{id}/tag/"]["post"]
-    assert operation["summary"] == "加标签 (tag a ticket)"
+    assert operation["summary"] == "加标签"
 
     # Not offered to another role; the page shows no form for it.
     client.force_login(unit_staff)

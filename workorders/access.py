@@ -1,6 +1,7 @@
 """Who may see and do what with tickets: the one funnel every page and endpoint goes through."""
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from hotline.lib.errors import NotAllowed, NotFound
 from workorders.models import Profile, Role, Ticket, Unit
@@ -33,14 +34,14 @@ def _profile(user) -> Profile | None:
 def require_role(user, *roles: str) -> str:
     role = role_of(user)
     if role is None or (role not in roles and role != Role.ADMIN):
-        raise NotAllowed("您的角色无权执行此操作 (your role may not do this)")
+        raise NotAllowed(_("您的角色无权执行此操作"))
     return role
 
 
 def require_unit(user) -> Unit:
     unit = unit_of(user)
     if unit is None:
-        raise NotAllowed("仅承办单位工作人员可执行此操作 (unit staff only)")
+        raise NotAllowed(_("仅承办单位工作人员可执行此操作"))
     return unit
 
 
@@ -73,7 +74,7 @@ def ticket_get_for_user(*, user, pk: int, for_update: bool = False) -> Ticket:
             return Ticket.objects.select_for_update().get(pk=pk)
         return queryset.select_related("category", "region").get(pk=pk)
     except (Ticket.DoesNotExist, ValueError, TypeError):
-        raise NotFound("工单不存在或无权查看 (ticket not found)") from None
+        raise NotFound(_("工单不存在或无权查看")) from None
 
 
 def sees_citizen(user, ticket: Ticket) -> str:

@@ -6,6 +6,7 @@ optional where the service asks for them itself, so the page and the API give th
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from workorders import services
@@ -36,99 +37,98 @@ class EmptyInput(serializers.Serializer):
 
 
 class NoteInput(serializers.Serializer):
-    note = text("说明 (note)")
+    note = text(_("说明"))
 
 
 class ContactInput(serializers.Serializer):
-    note = text("联系情况 (how the citizen was reached)")
+    note = text(_("联系情况"))
 
 
 class ProgressInput(serializers.Serializer):
-    note = text("进展说明 (what was done)")
+    note = text(_("进展说明"))
     public = serializers.BooleanField(
-        label="市民可见 (visible to the citizen)",
+        label=_("市民可见"),
         required=False,
         default=False,
-        help_text="市民可见 (shown to the citizen)",
+        help_text=_("市民可见"),
         style={"initial": True},
     )
 
 
 class ReasonInput(serializers.Serializer):
-    reason = text("理由 (reason)")
+    reason = text(_("理由"))
 
 
 class PauseInput(serializers.Serializer):
     reason = serializers.CharField(
-        label="暂停理由 (why the clock should stop)",
+        label=_("暂停理由"),
         required=False,
         allow_blank=True,
         default="",
         max_length=TEXT_MAX,
-        help_text="如等待市民补充材料；经派单员同意后停止计时 "
-        "(e.g. waiting for the citizen's papers; a dispatcher approves)",
+        help_text=_("如等待市民补充材料；经派单员同意后停止计时"),
         style={"rows": 2},
     )
 
 
 class ResponseInput(serializers.Serializer):
-    response = text("督办回复 (what your unit is doing about it)")
+    response = text(_("督办回复"))
 
 
 class ExtensionInput(serializers.Serializer):
-    reason = text("延期理由 (reason)")
+    reason = text(_("延期理由"))
     requested_due_at = serializers.DateTimeField(
-        label="申请延至 (extend to)",
-        help_text="申请延至 (new resolve due time)",
+        label=_("申请延至"),
+        help_text=_("申请延至"),
         error_messages={
-            "required": "请选择延期后的办结时限 (choose the new due time)",
-            "null": "请选择延期后的办结时限 (choose the new due time)",
-            "invalid": "时间格式不正确 (not a valid date and time)",
+            "required": _("请选择延期后的办结时限"),
+            "null": _("请选择延期后的办结时限"),
+            "invalid": _("时间格式不正确"),
         },
         style={"input_type": "datetime-local"},
     )
 
 
 class ReplyInput(serializers.Serializer):
-    reply = text("答复内容 (reply to the citizen)", rows=4)
+    reply = text(_("答复内容"), rows=4)
 
 
 class MergeInput(serializers.Serializer):
     master_number = serializers.CharField(
-        label="主工单编号 (master ticket number)",
+        label=_("主工单编号"),
         max_length=40,
-        help_text="主工单编号 (master number)",
+        help_text=_("主工单编号"),
         error_messages={
-            "required": "请填写主工单编号 (enter the master ticket's number)",
-            "blank": "请填写主工单编号 (enter the master ticket's number)",
+            "required": _("请填写主工单编号"),
+            "blank": _("请填写主工单编号"),
         },
     )
     reason = serializers.CharField(
-        label="说明 (note)",
+        label=_("说明"),
         required=False,
         allow_blank=True,
         default="",
         max_length=500,
-        help_text="合并说明 (reason)",
+        help_text=_("合并说明"),
     )
 
 
 class InvalidationInput(serializers.Serializer):
     reason_code = serializers.ChoiceField(
-        label="不予受理原因 (reason)",
+        label=_("不予受理原因"),
         choices=InvalidReason.choices,
         error_messages={
-            "required": "请选择不予受理的原因 (choose a reason)",
-            "invalid_choice": "请选择不予受理的原因 (choose a reason)",
+            "required": _("请选择不予受理的原因"),
+            "invalid_choice": _("请选择不予受理的原因"),
         },
     )
     note = serializers.CharField(
-        label="说明 (note)",
+        label=_("说明"),
         required=False,
         allow_blank=True,
         default="",
         max_length=500,
-        help_text="补充说明 (note)",
+        help_text=_("补充说明"),
     )
 
 
@@ -193,59 +193,56 @@ BEFORE_DISPATCH = (Status.REGISTERED, Status.TRIAGE)
 ACTIONS = (
     TicketAction(
         name="acknowledge_supervision",
-        label="回复督办 (Answer the supervision)",
-        submit="确认收到并回复 (Acknowledge)",
-        done="已回复督办 (Supervision acknowledged)",
+        label=_("回复督办"),
+        submit=_("确认收到并回复"),
+        done=_("已回复督办"),
         service=services.ticket_acknowledge_supervision,
         roles=UNIT,
         when=lambda state: bool(state.unanswered),
         input=ResponseInput,
         intro="workorders/actions/_supervision_notes.html",
         api_path="acknowledge-supervision",
-        api_summary="回复督办 (acknowledge the supervision notices)",
-        api_description="被督办单位的工作人员：回复本单位在该工单上所有未回复的督办。"
-        "(Staff of the supervised unit; answers all its open notices on the ticket.)",
+        api_summary=_("回复督办"),
+        api_description=_("被督办单位的工作人员：回复本单位在该工单上所有未回复的督办。"),
         api_tag="unit",
         order=10,
     ),
     TicketAction(
         name="accept",
-        label="签收 (Accept)",
-        done="已签收 (Accepted)",
+        label=_("签收"),
+        done=_("已签收"),
         service=services.ticket_accept,
         roles=UNIT,
         when=_can_accept,
         style="button",
         intro="workorders/actions/_accept_due.html",
         api_path="accept",
-        api_summary="签收 (accept)",
-        api_description="承办单位工作人员：主办单位签收后工单为已签收，协办单位签收只记录。"
-        "(Staff of an assigned unit.)",
+        api_summary=_("签收"),
+        api_description=_("承办单位工作人员：主办单位签收后工单为已签收，协办单位签收只记录。"),
         api_tag="unit",
         order=20,
     ),
     TicketAction(
         name="contact",
-        label="联系诉求人 (Contact the citizen)",
-        submit="登记联系 (Record contact)",
-        done="已登记联系诉求人 (Contact recorded)",
+        label=_("联系诉求人"),
+        submit=_("登记联系"),
+        done=_("已登记联系诉求人"),
         service=services.ticket_contact,
         roles=UNIT,
         statuses=WORKING,
         when=_can_contact,
         input=ContactInput,
         api_path="contact",
-        api_summary="登记联系诉求人 (record contact with the citizen)",
-        api_description="承办单位工作人员；主办单位登记联系后工单转为办理中。"
-        "(Staff of an assigned unit.)",
+        api_summary=_("登记联系诉求人"),
+        api_description=_("承办单位工作人员；主办单位登记联系后工单转为办理中。"),
         api_tag="unit",
         order=30,
     ),
     TicketAction(
         name="progress",
-        label="办理进展 (Progress note)",
-        submit="记录进展 (Add note)",
-        done="已记录办理进展 (Progress recorded)",
+        label=_("办理进展"),
+        submit=_("记录进展"),
+        done=_("已记录办理进展"),
         service=services.ticket_add_progress,
         roles=UNIT,
         statuses=WORKING,
@@ -253,32 +250,32 @@ ACTIONS = (
         input=ProgressInput,
         tone="secondary",
         api_path="progress",
-        api_summary="登记办理进展 (add a progress note)",
-        api_description="承办单位工作人员；public=true 时市民可见。(Staff of an assigned unit.)",
+        api_summary=_("登记办理进展"),
+        api_description=_("承办单位工作人员；public=true 时市民可见。"),
         api_tag="unit",
         order=40,
     ),
     TicketAction(
         name="resolve",
-        label="办结 (Resolve)",
-        submit="办结并答复 (Resolve with reply)",
-        done="已办结 (Resolved)",
+        label=_("办结"),
+        submit=_("办结并答复"),
+        done=_("已办结"),
         service=services.ticket_resolve,
         roles=UNIT,
         statuses=(Status.IN_PROGRESS,),
         when=_lead,
         input=ReplyInput,
         api_path="resolve",
-        api_summary="办结 (resolve with a reply)",
-        api_description="主办单位工作人员，办理中的工单。(Lead unit's staff.)",
+        api_summary=_("办结"),
+        api_description=_("主办单位工作人员，办理中的工单。"),
         api_tag="unit",
         order=50,
     ),
     TicketAction(
         name="resume",
-        label="恢复计时 (Resume the clock)",
-        submit="恢复计时 (Resume)",
-        done="已恢复计时，办结时限顺延 (Clock resumed)",
+        label=_("恢复计时"),
+        submit=_("恢复计时"),
+        done=_("已恢复计时，办结时限顺延"),
         service=services.ticket_resume,
         roles=(Role.UNIT_STAFF, Role.DISPATCHER),
         when=_can_resume,
@@ -286,17 +283,16 @@ ACTIONS = (
         intro="workorders/actions/_paused_since.html",
         tone="secondary",
         api_path="resume",
-        api_summary="恢复计时 (resume the clock)",
-        api_description="主办单位工作人员或派单员；办结时限按暂停时长顺延。"
-        "(Lead unit's staff or a dispatcher; the resolve deadline moves by the time paused.)",
+        api_summary=_("恢复计时"),
+        api_description=_("主办单位工作人员或派单员；办结时限按暂停时长顺延。"),
         api_tag="unit",
         order=60,
     ),
     TicketAction(
         name="request_pause",
-        label="申请暂停计时 (Ask to pause the clock)",
-        submit="提交暂停申请 (Request pause)",
-        done="已提交暂停计时申请，等待派单员审核 (Pause requested)",
+        label=_("申请暂停计时"),
+        submit=_("提交暂停申请"),
+        done=_("已提交暂停计时申请，等待派单员审核"),
         service=services.ticket_request_pause,
         roles=UNIT,
         statuses=(Status.IN_PROGRESS,),
@@ -305,17 +301,16 @@ ACTIONS = (
         style="collapsed",
         tone="secondary",
         api_path="pause",
-        api_summary="申请暂停计时 (ask to stop the resolve clock)",
-        api_description="主办单位工作人员，办理中的工单（已联系诉求人）；由派单员审核。"
-        "(Lead unit's staff, ticket in progress; a dispatcher decides.)",
+        api_summary=_("申请暂停计时"),
+        api_description=_("主办单位工作人员，办理中的工单（已联系诉求人）；由派单员审核。"),
         api_tag="unit",
         order=70,
     ),
     TicketAction(
         name="request_extension",
-        label="申请延期 (Ask for an extension)",
-        submit="提交延期申请 (Request extension)",
-        done="已提交延期申请，等待派单员审核 (Extension requested)",
+        label=_("申请延期"),
+        submit=_("提交延期申请"),
+        done=_("已提交延期申请，等待派单员审核"),
         service=services.ticket_request_extension,
         roles=UNIT,
         statuses=WORKING,
@@ -324,16 +319,16 @@ ACTIONS = (
         style="collapsed",
         tone="secondary",
         api_path="extension",
-        api_summary="申请延期 (ask for an extension)",
-        api_description="主办单位工作人员；派单员通过后改办结时限。(Lead unit's staff.)",
+        api_summary=_("申请延期"),
+        api_description=_("主办单位工作人员；派单员通过后改办结时限。"),
         api_tag="unit",
         order=80,
     ),
     TicketAction(
         name="request_return",
-        label="申请退单 (Return this ticket)",
-        submit="提交退单申请 (Request return)",
-        done="已提交退单申请，等待派单员审核 (Return requested)",
+        label=_("申请退单"),
+        submit=_("提交退单申请"),
+        done=_("已提交退单申请，等待派单员审核"),
         service=services.ticket_request_return,
         roles=UNIT,
         statuses=(Status.DISPATCHED, Status.ACCEPTED),
@@ -343,32 +338,31 @@ ACTIONS = (
         style="collapsed",
         tone="danger",
         api_path="return",
-        api_summary="申请退单 (ask to return)",
-        api_description="主办单位工作人员，派单后时限内；由派单员审核。"
-        "(Lead unit's staff, within the return window.)",
+        api_summary=_("申请退单"),
+        api_description=_("主办单位工作人员，派单后时限内；由派单员审核。"),
         api_tag="unit",
         order=90,
     ),
     TicketAction(
         name="answer",
-        label="直接答复 (Answer directly)",
-        submit="答复并办结 (Answer and resolve)",
-        done="已直接答复 (Answered directly)",
+        label=_("直接答复"),
+        submit=_("答复并办结"),
+        done=_("已直接答复"),
         service=services.ticket_answer_directly,
         roles=INTAKE_ROLES,
         statuses=BEFORE_DISPATCH,
         input=ReplyInput,
         api_path="answer",
-        api_summary="直接答复 (answer directly)",
-        api_description="话务员、派单员：已受理或待分拨的工单。(Operators and dispatchers.)",
+        api_summary=_("直接答复"),
+        api_description=_("话务员、派单员：已受理或待分拨的工单。"),
         api_tag="intake",
         order=200,
     ),
     TicketAction(
         name="merge",
-        label="合并重复工单 (Merge as duplicate)",
-        submit="合并 (Merge)",
-        done="已合并为重复工单 (Merged as a duplicate)",
+        label=_("合并重复工单"),
+        submit=_("合并"),
+        done=_("已合并为重复工单"),
         service=services.ticket_merge,
         roles=INTAKE_ROLES,
         statuses=BEFORE_DISPATCH,
@@ -376,15 +370,15 @@ ACTIONS = (
         style="collapsed",
         tone="secondary",
         api_path="merge",
-        api_summary="合并重复工单 (merge into a master ticket)",
-        api_description="话务员、派单员；市民将看到主工单的结果。(Operators and dispatchers.)",
+        api_summary=_("合并重复工单"),
+        api_description=_("话务员、派单员；市民将看到主工单的结果。"),
         api_tag="intake",
         order=220,
     ),
     TicketAction(
         name="invalid",
-        label="不予受理 (Mark invalid)",
-        done="已标记为不予受理 (Marked invalid)",
+        label=_("不予受理"),
+        done=_("已标记为不予受理"),
         service=services.ticket_mark_invalid,
         roles=INTAKE_ROLES,
         statuses=BEFORE_DISPATCH,
@@ -392,24 +386,22 @@ ACTIONS = (
         style="collapsed",
         tone="danger",
         api_path="invalid",
-        api_summary="不予受理 (mark invalid)",
-        api_description="话务员、派单员；reason_code 为法定不予受理原因之一。"
-        "(Operators and dispatchers.)",
+        api_summary=_("不予受理"),
+        api_description=_("话务员、派单员；reason_code 为法定不予受理原因之一。"),
         api_tag="intake",
         order=230,
     ),
     TicketAction(
         name="reveal",
-        label="查看完整联系方式 (Reveal contact)",
-        done="已记录本次查看 (This reveal was logged)",
+        label=_("查看完整联系方式"),
+        done=_("已记录本次查看"),
         service=services.ticket_reveal_contact,
         roles=UNIT,
         when=_can_reveal,
         in_panel=False,
         api_path="reveal-contact",
-        api_summary="查看诉求人联系方式 (reveal the citizen's contact; logged)",
-        api_description="承办单位工作人员；保密工单不可查看；每次查看都记入时间线。"
-        "(Staff of an assigned unit; logged.)",
+        api_summary=_("查看诉求人联系方式"),
+        api_description=_("承办单位工作人员；保密工单不可查看；每次查看都记入时间线。"),
         api_tag="unit",
         api_response=RevealedContactSerializer,
         api_render=_reveal_render,

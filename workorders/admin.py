@@ -16,6 +16,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core import checks
 from django.db import DatabaseError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from workorders.models import (
     Assignment,
@@ -66,7 +67,7 @@ class CategoryAdmin(admin.ModelAdmin):
     fields = ["name", "parent", "keywords", "is_active"]
     list_select_related = ["parent__parent"]
 
-    @admin.display(description="关键词数 (keywords)")
+    @admin.display(description=_("关键词数"))
     def keyword_count(self, obj: Category) -> int:
         return len(obj.keyword_list)
 
@@ -75,7 +76,7 @@ class ProfileInline(admin.StackedInline):
     model = Profile
     can_delete = False
     autocomplete_fields = ["unit"]
-    verbose_name_plural = "角色与单位 (role and unit)"
+    verbose_name_plural = _("角色与单位")
 
 
 admin.site.unregister(User)
@@ -89,17 +90,17 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "profile__display_name", "profile__unit__name"]
     list_select_related = ["profile__unit"]
 
-    @admin.display(description="姓名 (name)")
+    @admin.display(description=_("姓名"))
     def display_name(self, obj) -> str:
         profile = getattr(obj, "profile", None)
         return profile.display_name if profile else ""
 
-    @admin.display(description="角色 (role)")
+    @admin.display(description=_("角色"))
     def role(self, obj) -> str:
         profile = getattr(obj, "profile", None)
         return profile.get_role_display() if profile else ""
 
-    @admin.display(description="单位 (unit)")
+    @admin.display(description=_("单位"))
     def unit(self, obj) -> str:
         profile = getattr(obj, "profile", None)
         return str(profile.unit or "") if profile else ""
@@ -208,7 +209,7 @@ class DeadlinePolicyAdmin(CalendarWarningMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "category", "urgency", "is_active"]}),
         (
-            "时限 (deadlines)",
+            _("时限"),
             {
                 "fields": [
                     ("accept_within", "accept_unit"),
@@ -218,7 +219,7 @@ class DeadlinePolicyAdmin(CalendarWarningMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("黄灯 (yellow light)", {"fields": ["yellow_share", "warning_hours"]}),
+        (_("黄灯"), {"fields": ["yellow_share", "warning_hours"]}),
     ]
 
 
@@ -231,7 +232,7 @@ class WorkCalendarDayAdmin(CalendarWarningMixin, admin.ModelAdmin):
     search_fields = ["note"]
     actions = ["sync_this_and_next_year"]
 
-    @admin.display(description="星期 (weekday)")
+    @admin.display(description=_("星期"))
     def weekday(self, obj: WorkCalendarDay) -> str:
         return "一二三四五六日"[obj.date.weekday()]
 
@@ -240,7 +241,7 @@ class WorkCalendarDayAdmin(CalendarWarningMixin, admin.ModelAdmin):
         obj.source = WorkCalendarDay.Source.MANUAL
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="从节假日库同步今明两年 (sync this and next year from the library)")
+    @admin.action(description=_("从节假日库同步今明两年"))
     def sync_this_and_next_year(self, request, queryset):
         year = timezone.localdate().year
         result = sync_calendar_from_library([year, year + 1])

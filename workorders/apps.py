@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkordersConfig(AppConfig):
     name = "workorders"
-    verbose_name = "工单 (Tickets)"
+    verbose_name = _("工单")
 
     def ready(self) -> None:
         # The ticket page, the action endpoints and the menu render what the apps register.

@@ -8,20 +8,21 @@ page and the API give the same answer. Fields are therefore optional here, and t
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from hotline.lib.errors import DomainError
 from workorders.models import RequestType, Urgency
 from workorders.selectors import ORDERINGS
 
-REQUIRED = "请填写此项 (this field is required)"
+REQUIRED = _("请填写此项")
 ANY = "— 全部 (any) —"
 LIGHT_CHOICES = [
     ("", ANY),
-    ("red", "红灯：已超期 (red: overdue)"),
-    ("yellow", "黄灯：即将到期 (yellow: due soon)"),
-    ("green", "绿灯：正常 (green: on time)"),
+    ("red", _("红灯：已超期")),
+    ("yellow", _("黄灯：即将到期")),
+    ("green", _("绿灯：正常")),
 ]
-ORDERING_CHOICES = [("", "默认 (default)"), *ORDERINGS.items()]
+ORDERING_CHOICES = [("", _("默认")), *ORDERINGS.items()]
 
 
 class MultipleImageInput(forms.FileInput):
@@ -56,49 +57,46 @@ class IntakeForm(forms.Form):
     """A citizen's request: the web form, and the operator's phone intake (with two more fields)."""
 
     title = forms.CharField(
-        label="标题 (title)",
+        label=_("标题"),
         required=False,
         max_length=100,
-        help_text="可不填，系统取内容开头 (optional)",
+        help_text=_("可不填，系统取内容开头"),
     )
     content = forms.CharField(
-        label="诉求内容 (what happened)",
+        label=_("诉求内容"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "required": True, "minlength": 5}),
-        help_text="请写明时间、地点和具体情况 (when, where, what)",
+        help_text=_("请写明时间、地点和具体情况"),
     )
     citizen_name = forms.CharField(
-        label="姓名 (name)",
+        label=_("姓名"),
         required=False,
         max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     citizen_phone = forms.CharField(
-        label="联系电话 (phone)",
+        label=_("联系电话"),
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-        help_text="用于联系和回访；留空即匿名，将无法回访 (leave empty to stay anonymous)",
+        help_text=_("用于联系和回访；留空即匿名，将无法回访"),
     )
     address = forms.CharField(
-        label="地址 (address)",
+        label=_("地址"),
         required=False,
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
-        help_text="区、街道、小区或路名 (district, street, estate or road)",
+        help_text=_("区、街道、小区或路名"),
     )
     latitude = forms.CharField(required=False, widget=forms.HiddenInput)
     longitude = forms.CharField(required=False, widget=forms.HiddenInput)
     confidential = forms.BooleanField(
-        label="要求保密 (keep my identity confidential)",
+        label=_("要求保密"),
         required=False,
-        help_text=(
-            "勾选后，承办单位看不到您的姓名和电话，由热线中心代为联系 "
-            "(the handling office will not see your name or phone)"
-        ),
+        help_text=(_("勾选后，承办单位看不到您的姓名和电话，由热线中心代为联系")),
     )
     attachments = MultipleImageField(
-        label="现场照片 (photos)",
+        label=_("现场照片"),
         required=False,
         widget=MultipleImageInput(
             attrs={
@@ -108,9 +106,11 @@ class IntakeForm(forms.Form):
             }
         ),
         help_text=(
-            f"最多 {settings.ATTACHMENT_MAX_COUNT} 张，每张不超过 "
-            f"{settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB "
-            f"(up to {settings.ATTACHMENT_MAX_COUNT} images)"
+            _("最多 %(ATTACHMENT_MAX_COUNT)s 张，每张不超过 %(ATTACHMENT_MAX_BYTES)s MB")
+            % {
+                "ATTACHMENT_MAX_COUNT": settings.ATTACHMENT_MAX_COUNT,
+                "ATTACHMENT_MAX_BYTES": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+            }
         ),
     )
 
@@ -118,12 +118,12 @@ class IntakeForm(forms.Form):
 class PhoneIntakeForm(IntakeForm):
     # Plain text with a select widget: the intake service checks the value, with its messages.
     request_type = forms.CharField(
-        label="诉求类型 (request type)",
+        label=_("诉求类型"),
         required=False,
         widget=forms.Select(choices=[("", "— 自动判断 (automatic) —"), *RequestType.choices]),
     )
     urgency = forms.CharField(
-        label="紧急程度 (urgency)",
+        label=_("紧急程度"),
         required=False,
         widget=forms.Select(choices=[("", "— 自动判断 (automatic) —"), *Urgency.choices]),
     )
@@ -132,13 +132,13 @@ class PhoneIntakeForm(IntakeForm):
 
 class TrackForm(forms.Form):
     number = forms.CharField(
-        label="工单编号 (ticket number)",
+        label=_("工单编号"),
         max_length=20,
         error_messages={"required": REQUIRED},
         widget=forms.TextInput(attrs={"placeholder": "20261122-000123", "autocomplete": "off"}),
     )
     query_code = forms.CharField(
-        label="查询码 (query code)",
+        label=_("查询码"),
         max_length=8,
         error_messages={"required": REQUIRED},
         widget=forms.TextInput(
@@ -149,7 +149,7 @@ class TrackForm(forms.Form):
 
 class SupplementForm(forms.Form):
     text = forms.CharField(
-        label="补充内容 (additional information)",
+        label=_("补充内容"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -164,22 +164,20 @@ class LightFilterForm(forms.Form):
     Renders the query string only; the filtering is ``selectors.TicketFilter``."""
 
     light = forms.ChoiceField(
-        label="灯色 (light)",
+        label=_("灯色"),
         required=False,
         choices=LIGHT_CHOICES,
-        error_messages={
-            "invalid_choice": "灯色应为 red、yellow 或 green (light must be red, yellow or green)"
-        },
+        error_messages={"invalid_choice": _("灯色应为 red、yellow 或 green")},
     )
     ordering = forms.ChoiceField(
-        label="排序 (sort)",
+        label=_("排序"),
         required=False,
         choices=ORDERING_CHOICES,
-        error_messages={"invalid_choice": "未知的排序方式 (unknown ordering)"},
+        error_messages={"invalid_choice": _("未知的排序方式")},
     )
 
 
 class WorkbenchFilterForm(LightFilterForm):
     tab = forms.CharField(required=False, widget=forms.HiddenInput)
-    q = forms.CharField(label="搜索 (search)", required=False)
+    q = forms.CharField(label=_("搜索"), required=False)
     field_order = ["tab", "q", "light", "ordering"]

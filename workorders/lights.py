@@ -29,6 +29,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from hotline.lib.errors import InvalidInput
 from workorders.models.tickets import (
@@ -46,9 +48,9 @@ DEADLINES: dict[str, tuple[list[str], str, str]] = {
     "resolve": (RESOLVE_RUNNING, "resolve_due_at", "resolve_warn_at"),
 }
 DEADLINE_LABELS = {
-    "accept": "签收 (accept)",
-    "contact": "联系 (contact)",
-    "resolve": "办结 (resolve)",
+    "accept": _("签收"),
+    "contact": _("联系"),
+    "resolve": _("办结"),
 }
 LIGHT_NAMES = {Light.NONE: "", Light.GREEN: "green", Light.YELLOW: "yellow", Light.RED: "red"}
 LIGHT_BY_NAME = {name: light for light, name in LIGHT_NAMES.items() if name}
@@ -66,7 +68,7 @@ def parse_light(value: str) -> int:
         return LIGHT_BY_NAME[value]
     if value.isdigit() and int(value) in (Light.GREEN, Light.YELLOW, Light.RED):
         return int(value)
-    message = "灯色应为 red、yellow 或 green (light must be red, yellow or green)"
+    message = gettext("灯色应为 red、yellow 或 green")
     raise InvalidInput(message, fields={"light": [message]})
 
 

@@ -1,5 +1,7 @@
 """The menu entries and workspaces ``workorders`` owns; ``base.html`` renders every app's."""
 
+from django.utils.translation import gettext_lazy as _
+
 from workorders.models import Role
 from workorders.registry import NavEntry, Workspace, register_navigation, register_workspaces
 
@@ -7,15 +9,15 @@ ANONYMOUS = "anonymous"  # a visitor without an account: the citizens' front doo
 INTAKE = (Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
 
 ENTRIES = (
-    NavEntry("submit", "提交诉求 (Submit)", (ANONYMOUS, Role.CITIZEN), order=10),
-    NavEntry("track", "查询工单 (Track)", (ANONYMOUS, Role.CITIZEN), order=20),
-    NavEntry("my_tickets", "我的诉求 (My requests)", (Role.CITIZEN,), order=30),
-    NavEntry("operator", "话务受理 (Intake)", INTAKE, order=40),
-    NavEntry("unit", "工作台 (Workbench)", (Role.UNIT_STAFF,), order=80),
-    NavEntry("overview", "总览 (Overview)", (Role.LEADER, Role.ADMIN), order=100),
+    NavEntry("submit", _("提交诉求"), (ANONYMOUS, Role.CITIZEN), order=10),
+    NavEntry("track", _("查询工单"), (ANONYMOUS, Role.CITIZEN), order=20),
+    NavEntry("my_tickets", _("我的诉求"), (Role.CITIZEN,), order=30),
+    NavEntry("operator", _("话务受理"), INTAKE, order=40),
+    NavEntry("unit", _("工作台"), (Role.UNIT_STAFF,), order=80),
+    NavEntry("overview", _("总览"), (Role.LEADER, Role.ADMIN), order=100),
     NavEntry(
         "admin:index",
-        "系统管理 (Admin)",
+        _("系统管理"),
         (Role.ADMIN,),
         order=900,
         prefix="/admin/",
@@ -24,10 +26,10 @@ ENTRIES = (
 )
 
 WORKSPACES = (
-    Workspace(Role.CITIZEN, "my_tickets", "我的诉求 (my requests)"),
-    Workspace(Role.OPERATOR, "operator", "话务受理 (phone intake)"),
-    Workspace(Role.UNIT_STAFF, "unit", "承办工作台 (unit workbench)"),
-    Workspace(Role.LEADER, "overview", "总览 (overview)"),
+    Workspace(Role.CITIZEN, "my_tickets", _("我的诉求")),
+    Workspace(Role.OPERATOR, "operator", _("话务受理")),
+    Workspace(Role.UNIT_STAFF, "unit", _("承办工作台")),
+    Workspace(Role.LEADER, "overview", _("总览")),
 )
 
 

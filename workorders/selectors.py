@@ -8,6 +8,8 @@ import django_filters
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from hotline.lib.errors import InvalidInput
 from workorders.access import (
@@ -44,7 +46,7 @@ from workorders.models import (
 from workorders.models.tickets import red_at_expression
 
 # ?ordering= of the lists; without it each list keeps its own order (oldest first in queues).
-ORDERINGS = {"light": "最紧急优先 (overdue first)"}
+ORDERINGS = {"light": _("最紧急优先")}
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -74,7 +76,7 @@ class TicketFilter(django_filters.FilterSet):
     ordering = django_filters.ChoiceFilter(
         choices=list(ORDERINGS.items()),
         method="keep",
-        error_messages={"invalid_choice": "未知的排序方式 (unknown ordering)"},
+        error_messages={"invalid_choice": _("未知的排序方式")},
     )
 
     class Meta:
@@ -129,7 +131,7 @@ def _filtered(queryset: QuerySet, filters, *, now: datetime) -> QuerySet:
     filterset = TicketFilter(filters or {}, queryset=queryset, now=now)
     if not filterset.is_valid():
         fields = {key: [str(m) for m in messages] for key, messages in filterset.errors.items()}
-        raise InvalidInput("筛选条件有误 (invalid filter)", fields=fields)
+        raise InvalidInput(gettext("筛选条件有误"), fields=fields)
     return filterset.qs
 
 
@@ -275,7 +277,7 @@ def supervision_list(*, user, filters=None, now: datetime | None = None) -> Quer
         asked = asked[-1] if asked else None
     light = parse_light(asked or "red")
     if light == Light.GREEN:
-        message = "督办列表只有红灯和黄灯 (supervision lists red or yellow tickets)"
+        message = gettext("督办列表只有红灯和黄灯")
         raise InvalidInput(message, fields={"light": [message]})
     data.pop("ordering", None)  # always most overdue first
     queryset = _filtered(supervision_queue(user=user, light=light, now=now), data, now=now)
@@ -314,10 +316,10 @@ def pending_extensions(*, user) -> QuerySet[ExtensionRequest]:
 
 
 WORKBENCH_TABS = {
-    "new": "待签收 (new)",
-    "in_progress": "办理中 (in progress)",
-    "returned": "退单 (returned)",
-    "all": "全部 (all)",
+    "new": _("待签收"),
+    "in_progress": _("办理中"),
+    "returned": _("退单"),
+    "all": _("全部"),
 }
 
 
@@ -349,7 +351,7 @@ def unit_workbench(
     elif tab == "all":
         queryset = tickets_visible_to(user)
     else:
-        raise InvalidInput("未知的分页 (unknown tab)", fields={"tab": [tab]})
+        raise InvalidInput(gettext("未知的分页"), fields={"tab": [tab]})
     queryset = _for_lists(_filtered(queryset.distinct(), filters, now=now), now=now)
     return _ordered(queryset, filters, "-registered_at", "-pk")
 
@@ -367,7 +369,7 @@ def followup_queue(*, user, filters=None, now: datetime | None = None) -> QueryS
 # --- one ticket as a given person may see it -----------------------------------------------------
 
 # The citizen as the actor of an event: their account name would undo masking and confidentiality.
-CITIZEN_ACTOR = "市民 (citizen)"
+CITIZEN_ACTOR = _("市民")
 # Events a citizen raises without an account: the web form, a supplement by the query code, an
 # answer to the follow-up SMS.
 CITIZEN_KINDS = {EventKind.REGISTERED, EventKind.SUPPLEMENTED, EventKind.FOLLOW_UP_ANSWERED}

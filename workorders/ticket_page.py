@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from workorders.access import role_of, unit_of
@@ -59,9 +60,9 @@ def _pending(requests):
 
 
 DEADLINE_TITLES = {
-    "accept": "签收时限 (accept by)",
-    "contact": "联系时限 (contact by)",
-    "resolve": "办结时限 (resolve by)",
+    "accept": _("签收时限"),
+    "contact": _("联系时限"),
+    "resolve": _("办结时限"),
 }
 
 

@@ -8,6 +8,7 @@ can never both win) and writes the TicketEvent in the same transaction. Named se
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hotline.lib.errors import Conflict
 from workorders.models import EventKind, Status, Ticket, TicketEvent
@@ -67,14 +68,14 @@ def transition(
     from_status = ticket.status
     if not is_allowed(from_status, to):
         raise Conflict(
-            f"工单当前状态为“{Status(from_status).label}”，不能执行此操作 "
-            f"(not allowed from status {from_status} to {to})"
+            _("工单当前状态为“%(label)s”，不能执行此操作")
+            % {"label": Status(from_status).label, "from_status": from_status, "to": to}
         )
     now = at or timezone.now()
     fields = {"status": to, "status_changed_at": now, **(changes or {})}
     updated = Ticket.objects.filter(pk=ticket.pk, status=from_status).update(**fields)
     if updated != 1:
-        raise Conflict("工单已被他人处理，请刷新后重试 (the ticket was changed by someone else)")
+        raise Conflict(_("工单已被他人处理，请刷新后重试"))
     for name, value in fields.items():
         setattr(ticket, name, value)
     return record_event(

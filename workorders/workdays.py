@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from workorders.models import WorkCalendarDay
 
@@ -284,9 +285,6 @@ def calendar_warning(*, today: date | None = None) -> str | None:
     if not missing:
         return None
     years = "、".join(str(year) for year in missing)
-    return (
-        f"工作日历缺少 {years} 年的节假日安排，工作日时限暂按周一至周五计算；"
-        "请运行 manage.py sync_calendar 或在“工作日历”中手工维护 "
-        f"(the working-day calendar has no rows for {', '.join(map(str, missing))}: "
-        "working-day deadlines assume Monday–Friday until it is filled in)"
-    )
+    return gettext(
+        "工作日历缺少 %(years)s 年的节假日安排，工作日时限暂按周一至周五计算；请运行 manage.py sync_calendar 或在“工作日历”中手工维护"
+    ) % {"years": years, "missing": ", ".join(map(str, missing))}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext
 from sklearn.metrics import precision_recall_fscore_support
 
 from dispatch.classifier.text_model import ModelLoadError, TextModel
@@ -60,24 +61,26 @@ class ModelBundle:
     def loads(cls, data: bytes | memoryview | None) -> ModelBundle:
         data = bytes(data or b"")
         if not data:
-            raise ModelLoadError("模型文件为空 (model file is empty)")
+            raise ModelLoadError(gettext("模型文件为空"))
         if data.startswith(_TEXT_MODEL_MAGIC):
             return cls(TextModel.loads(data))  # a bare text model: no unit history
         prefix = len(_MAGIC) + _HEADER.size
         if len(data) < prefix or not data.startswith(_MAGIC):
-            raise ModelLoadError("模型文件无法识别 (model file unreadable: not a classifier)")
+            raise ModelLoadError(gettext("模型文件无法识别"))
         version, length = _HEADER.unpack_from(data, len(_MAGIC))
         if version != FORMAT_VERSION:
             raise ModelLoadError(
-                f"模型格式版本不符，请重新训练 (bundle format {version}, expected "
-                f"{FORMAT_VERSION}; retrain the model)"
+                gettext("模型格式版本不符，请重新训练")
+                % {"version": version, "FORMAT_VERSION": FORMAT_VERSION}
             )
         try:
             manifest = json.loads(data[prefix : prefix + length].decode())
             units = {str(key): dict(value) for key, value in manifest["units"].items()}
             info = dict(manifest["info"])
         except (ValueError, KeyError, TypeError, AttributeError) as error:
-            raise ModelLoadError(f"模型文件已损坏 (model manifest corrupt): {error!r}") from error
+            raise ModelLoadError(
+                gettext("模型文件已损坏：%(error)s") % {"error": repr(error)}
+            ) from error
         return cls(TextModel.loads(data[prefix + length :]), units, info)
 
 

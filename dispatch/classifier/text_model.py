@@ -47,6 +47,7 @@ import jieba
 import joblib
 import numpy as np
 import scipy.sparse as sp
+from django.utils.translation import gettext as _
 from scipy.special import expit, softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.feature_selection import chi2
@@ -219,7 +220,7 @@ class TextModel:
         y = np.asarray([str(label) for label in labels])
         counts = Counter(y.tolist())
         if len(counts) < 2:
-            raise ValueError("训练数据至少需要两个类别 (training needs at least two classes)")
+            raise ValueError(_("训练数据至少需要两个类别"))
         started = time.perf_counter()
         prepared = [_prepare(text) for text in texts]
         vectorizers = _vectorizers(len(texts))
@@ -334,20 +335,20 @@ class TextModel:
     def loads(cls, data: bytes) -> TextModel:
         prefix = len(_MAGIC) + _HEADER.size
         if not data:
-            raise ModelLoadError("模型文件为空 (model file is empty)")
+            raise ModelLoadError(_("模型文件为空"))
         if len(data) < prefix or not data.startswith(_MAGIC):
-            raise ModelLoadError("模型文件无法识别 (model file unreadable: not a text model)")
+            raise ModelLoadError(_("模型文件无法识别"))
         version, digest = _HEADER.unpack_from(data, len(_MAGIC))
         if version != FORMAT_VERSION:
             raise ModelLoadError(
-                f"模型格式版本不符，请重新训练 (model format version {version}, "
-                f"expected {FORMAT_VERSION}; retrain the model)"
+                _("模型格式版本不符，请重新训练")
+                % {"version": version, "FORMAT_VERSION": FORMAT_VERSION}
             )
         payload = data[prefix:]
         # The checksum turns truncation or bit rot into a clear error instead of an unpickling
         # crash somewhere deep inside numpy.
         if hashlib.sha256(payload).digest() != digest:
-            raise ModelLoadError("模型文件已损坏或不完整 (model file corrupt or truncated)")
+            raise ModelLoadError(_("模型文件已损坏或不完整"))
         try:
             # Artifacts are produced by our own training job and stored by us, and the checksum
             # above has matched; joblib unpickling is acceptable under that trust boundary.
@@ -356,7 +357,9 @@ class TextModel:
                 state["vectorizers"], state["classifier"], state["calibrator"], state["info"]
             )
         except Exception as error:  # any failure here means the artifact is unusable
-            raise ModelLoadError(f"模型文件无法读取 (model file unreadable): {error!r}") from error
+            raise ModelLoadError(
+                _("模型文件无法读取：%(error)s") % {"error": repr(error)}
+            ) from error
 
 
 def evaluate(model: TextModel, texts: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
@@ -423,7 +426,7 @@ def cross_validate(
     # Classes rarer than the fold count are simply not in every test fold.
     folds = min(folds, max(Counter(truth.tolist()).values()))
     if folds < 2:
-        raise ValueError("交叉验证需要重复的类别 (cross-validation needs a class seen twice)")
+        raise ValueError(_("交叉验证需要重复的类别"))
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
         splits = list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(truth, truth))

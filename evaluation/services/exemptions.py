@@ -7,6 +7,7 @@ a recorded re-close would include it). Approvals are final; a rejected unit may 
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from evaluation.models import Exemption, ExemptionReason
 from hotline.lib.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -20,7 +21,11 @@ DECIDERS = (Role.DISPATCHER,)
 def _text(value: str | None, *, field: str, label: str, minimum: int) -> str:
     value = (value or "").strip()
     if not minimum <= len(value) <= 2000:
-        message = f"请填写{label}（{minimum} 到 2000 字） ({field}: {minimum}-2000 chars)"
+        message = _("请填写%(label)s（%(minimum)s 到 2000 字）") % {
+            "label": label,
+            "minimum": minimum,
+            "field": field,
+        }
         raise InvalidInput(message, fields={field: [message]})
     return value
 
@@ -30,7 +35,7 @@ def exemption_request(*, ticket_id: int, actor, reason: str, explanation: str) -
     unit = require_unit(actor)
     errors = {}
     if reason not in ExemptionReason.values:
-        errors["reason"] = ["请选择免考核原因 (choose a reason)"]
+        errors["reason"] = [_("请选择免考核原因")]
     try:
         explanation = _text(explanation, field="explanation", label="申请说明", minimum=5)
     except InvalidInput as exc:
@@ -40,11 +45,11 @@ def exemption_request(*, ticket_id: int, actor, reason: str, explanation: str) -
     with transaction.atomic():
         ticket = ticket_get_for_user(user=actor, pk=ticket_id, for_update=True)
         if not ticket.assignments.filter(unit=unit).exists():
-            raise NotAllowed("该工单不是贵单位办理的 (your unit did not handle this ticket)")
+            raise NotAllowed(_("该工单不是贵单位办理的"))
         if Exemption.objects.filter(
             ticket=ticket, unit=unit, status__in=[RequestStatus.PENDING, RequestStatus.APPROVED]
         ).exists():
-            raise Conflict("该工单已有待审核或已通过的免考核申请 (already requested)")
+            raise Conflict(_("该工单已有待审核或已通过的免考核申请"))
         now = timezone.now()
         try:
             with transaction.atomic():
@@ -57,7 +62,7 @@ def exemption_request(*, ticket_id: int, actor, reason: str, explanation: str) -
                     requested_at=now,
                 )
         except IntegrityError:  # a concurrent request of the same unit won
-            raise Conflict("该工单已有待审核的免考核申请 (already requested)") from None
+            raise Conflict(_("该工单已有待审核的免考核申请")) from None
         record_event(
             ticket=ticket,
             kind=EventKind.EXEMPTION_REQUESTED,
@@ -81,9 +86,9 @@ def exemption_decide(*, exemption_id: int, actor, approve: bool, note: str = "")
             .first()
         )
         if exemption is None:
-            raise NotFound("免考核申请不存在 (exemption request not found)")
+            raise NotFound(_("免考核申请不存在"))
         if exemption.status != RequestStatus.PENDING:
-            raise Conflict("该申请已处理 (this request was already decided)")
+            raise Conflict(_("该申请已处理"))
         now = timezone.now()
         exemption.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
         exemption.decided_by, exemption.decided_at, exemption.decision_note = actor, now, note

@@ -22,6 +22,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from evaluation.models import (
     CallOutcome,
@@ -73,7 +74,7 @@ def _yes_no(value, field: str, question: str) -> bool:
         return True
     if text in ("no", "false", "0", "否"):
         return False
-    message = f"请选择：{question} (please answer: {field})"
+    message = _("请选择：%(question)s") % {"question": question, "field": field}
     raise InvalidInput(message, fields={field: [message]})
 
 
@@ -97,10 +98,10 @@ def parse_answers(
         except InvalidInput as exc:
             errors.update(exc.fields)
     if satisfaction not in Satisfaction.values:
-        errors["satisfaction"] = ["请选择满意程度 (please choose how satisfied)"]
+        errors["satisfaction"] = [_("请选择满意程度")]
     comment = (comment or "").strip()
     if len(comment) > 1000:
-        errors["comment"] = ["意见不能超过 1000 字 (at most 1000 characters)"]
+        errors["comment"] = [_("意见不能超过 1000 字")]
     if errors:
         first = next(iter(errors.values()))[0]
         raise InvalidInput(first, fields=errors)
@@ -200,7 +201,7 @@ def follow_up_open(*, ticket_id: int, now: datetime | None = None) -> FollowUp |
             ticket_services.ticket_close(
                 ticket_id=ticket.pk,
                 actor=None,
-                note="匿名诉求，无法回访 (anonymous: nobody to ask)",
+                note=_("匿名诉求，无法回访"),
             )
             record_decision(follow_up, Decision.CLOSED, now)
         else:
@@ -228,7 +229,7 @@ def _send_survey(follow_up: FollowUp, ticket: Ticket, now: datetime) -> None:
     record_event(
         ticket=ticket,
         kind=EventKind.SURVEY_SENT,
-        reason="已向市民发送回访短信 (survey SMS sent)",
+        reason=_("已向市民发送回访短信"),
         data={"follow_up": follow_up.pk, "round": follow_up.round},
         at=now,
     )
@@ -248,22 +249,20 @@ def _nonce(token: str) -> str:
             token or "", max_age=timedelta(days=settings.SURVEY_LINK_MAX_AGE_DAYS)
         )
     except signing.SignatureExpired:
-        raise LinkExpired(
-            "回访链接已过期，如需评价请拨打 12345 (this survey link has expired)"
-        ) from None
+        raise LinkExpired(_("回访链接已过期，如需评价请拨打 12345")) from None
     except signing.BadSignature:
-        raise NotFound("回访链接无效，请核对短信中的链接 (this survey link is not valid)") from None
+        raise NotFound(_("回访链接无效，请核对短信中的链接")) from None
 
 
 def _open_link(link: SurveyLink) -> FollowUp:
     if link.used_at is not None:
-        raise Conflict("您已提交过评价，感谢您的反馈 (this link has already been used)")
+        raise Conflict(_("您已提交过评价，感谢您的反馈"))
     follow_up = link.follow_up
     if follow_up.result != R.PENDING:
-        raise Conflict("本次回访已完成，感谢您的反馈 (this follow-up is already complete)")
+        raise Conflict(_("本次回访已完成，感谢您的反馈"))
     ticket = follow_up.ticket
     if ticket.status != Status.FOLLOW_UP or follow_up.round != ticket.reopen_count + 1:
-        raise Conflict("本次回访已结束 (this follow-up has ended)")
+        raise Conflict(_("本次回访已结束"))
     return follow_up
 
 
@@ -275,7 +274,7 @@ def survey_get(*, token: str) -> FollowUp:
         .first()
     )
     if link is None:
-        raise NotFound("回访链接无效，请核对短信中的链接 (this survey link is not valid)")
+        raise NotFound(_("回访链接无效，请核对短信中的链接"))
     return _open_link(link)
 
 
@@ -289,7 +288,7 @@ def survey_submit(
     with transaction.atomic():
         link = SurveyLink.objects.filter(nonce=nonce).first()
         if link is None:
-            raise NotFound("回访链接无效，请核对短信中的链接 (this survey link is not valid)")
+            raise NotFound(_("回访链接无效，请核对短信中的链接"))
         # The ticket, the round, then the link (only this service locks links).
         follow_up = follow_up_locked(link.follow_up_id)
         link = SurveyLink.objects.select_for_update().get(pk=link.pk)
@@ -310,7 +309,7 @@ def survey_submit(
         record_event(
             ticket=ticket,
             kind=EventKind.FOLLOW_UP_ANSWERED,
-            reason=f"市民短信评价 (citizen's survey)：{_answer_text(answers)}",
+            reason=_("市民短信评价：%(answers)s") % {"answers": _answer_text(answers)},
             data={"follow_up": follow_up.pk, **asdict(answers), "channel": "sms"},
             at=now,
         )
@@ -318,7 +317,7 @@ def survey_submit(
             ticket_services.ticket_close(
                 ticket_id=ticket.pk,
                 actor=None,
-                note="回访完成：市民评价已解决 (follow-up complete: solved)",
+                note=_("回访完成：市民评价已解决"),
             )
             record_decision(follow_up, Decision.CLOSED, now)
     return follow_up
@@ -330,19 +329,19 @@ def survey_submit(
 def _locked_pending(follow_up_id: int) -> FollowUp:
     follow_up = follow_up_locked(follow_up_id)
     if follow_up is None:
-        raise NotFound("回访记录不存在 (follow-up not found)")
+        raise NotFound(_("回访记录不存在"))
     if follow_up.result != R.PENDING:
-        raise Conflict("该回访已完成 (this follow-up is already complete)")
+        raise Conflict(_("该回访已完成"))
     ticket = follow_up.ticket
     if ticket.status != Status.FOLLOW_UP or follow_up.round != ticket.reopen_count + 1:
-        raise Conflict("工单已不在回访中 (the ticket is no longer in follow-up)")
+        raise Conflict(_("工单已不在回访中"))
     return follow_up
 
 
 def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 2:
-        message = "请填写重办原因（至少 2 字） (reopen: give a reason)"
+        message = _("请填写重办原因（至少 2 字）")
         raise InvalidInput(message, fields={"reason": [message]})
     return reason
 
@@ -368,12 +367,10 @@ def follow_up_record_call(
     unanswered attempt schedules the next call."""
     require_role(actor, *FOLLOW_UP_ROLES)
     if outcome not in CallOutcome.values:
-        message = "请选择呼叫结果 (choose the call's outcome)"
+        message = _("请选择呼叫结果")
         raise InvalidInput(message, fields={"outcome": [message]})
     if decision not in ("", "reopen", "close"):
-        raise InvalidInput(
-            "处理方式无效 (decision: reopen, close or empty)", fields={"decision": []}
-        )
+        raise InvalidInput(_("处理方式无效"), fields={"decision": []})
     note = (note or "").strip()[:1000]
     now = now or timezone.now()
     with transaction.atomic():
@@ -390,9 +387,7 @@ def follow_up_record_call(
             )
         if decision == "reopen":
             if answers is None or answers.solved:
-                message = (
-                    "仅在市民表示未解决时可以重办 (reopen only when the citizen says unsolved)"
-                )
+                message = _("仅在市民表示未解决时可以重办")
                 raise InvalidInput(message, fields={"decision": [message]})
             reason = _reason(reason)
         FollowUpCall.objects.create(
@@ -441,10 +436,10 @@ def follow_up_record_call(
                 _close(ticket, actor, "回访完成：市民表示未解决，不予重办", now, follow_up, note)
             return follow_up
         closing = {
-            R.ANSWERED: "回访完成：市民表示已解决 (follow-up complete: solved)",
-            R.REFUSED: "回访完成：市民拒绝评价 (follow-up complete: refused)",
-            R.WRONG_NUMBER: "回访完成：号码错误，无法回访 (follow-up complete: wrong number)",
-            R.UNREACHABLE: "回访完成：多次呼叫未接通 (follow-up complete: unreachable)",
+            R.ANSWERED: _("回访完成：市民表示已解决"),
+            R.REFUSED: _("回访完成：市民拒绝评价"),
+            R.WRONG_NUMBER: _("回访完成：号码错误，无法回访"),
+            R.UNREACHABLE: _("回访完成：多次呼叫未接通"),
         }[follow_up.result]
         _close(ticket, actor, closing, now, follow_up)
     return follow_up
@@ -464,20 +459,20 @@ def follow_up_decide(
     close (the citizen's verdict stays in the rates either way)."""
     require_role(actor, *FOLLOW_UP_ROLES)
     if decision not in ("reopen", "close"):
-        message = "请选择重办或归档 (choose reopen or close)"
+        message = _("请选择重办或归档")
         raise InvalidInput(message, fields={"decision": [message]})
     reason = _reason(reason) if decision == "reopen" else (reason or "").strip()[:1000]
     now = now or timezone.now()
     with transaction.atomic():
         follow_up = follow_up_locked(follow_up_id)
         if follow_up is None:
-            raise NotFound("回访记录不存在 (follow-up not found)")
+            raise NotFound(_("回访记录不存在"))
         ticket = follow_up.ticket
         undecided = (
             follow_up.result == R.ANSWERED and follow_up.solved is False and not follow_up.decision
         )
         if not undecided or ticket.status != Status.FOLLOW_UP:
-            raise Conflict("该回访无需再处理 (nothing left to decide for this follow-up)")
+            raise Conflict(_("该回访无需再处理"))
         if decision == "reopen":
             ticket_services.ticket_reopen(ticket_id=ticket.pk, actor=actor, reason=reason)
             record_decision(follow_up, Decision.REOPENED, now)
@@ -498,7 +493,7 @@ def _round_for_ticket_action(ticket_id: int, actor) -> FollowUp | None:
         .first()
     )
     if follow_up is not None and follow_up.result == R.PENDING:
-        raise Conflict("请先在回访台记录回访结果 (record the follow-up's outcome first)")
+        raise Conflict(_("请先在回访台记录回访结果"))
     return follow_up
 
 
@@ -520,7 +515,7 @@ def follow_up_reopen_ticket(*, ticket_id: int, actor, reason: str) -> Ticket:
     with transaction.atomic():
         follow_up = _round_for_ticket_action(ticket_id, actor)
         if follow_up is not None and follow_up.solved:
-            raise Conflict("市民已表示问题解决，不能重办 (the citizen said it is solved)")
+            raise Conflict(_("市民已表示问题解决，不能重办"))
         ticket = ticket_services.ticket_reopen(ticket_id=ticket_id, actor=actor, reason=reason)
         if follow_up is not None:
             record_decision(follow_up, Decision.REOPENED, timezone.now())

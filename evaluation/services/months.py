@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from evaluation.models import MonthlySnapshot, UnitMonthScore
 from evaluation.periods import Period, add_months, current_month, period_for
@@ -45,7 +46,7 @@ def month_compute(month: date, *, now: datetime | None = None) -> MonthFigures:
     now = now or timezone.now()
     period = period_for(month)
     if period.start > now:
-        message = "该考核月尚未开始 (this month has not started yet)"
+        message = _("该考核月尚未开始")
         raise InvalidInput(message, fields={"month": [message]})
     return compute_month(period, as_of=now, previous_ranks=previous_ranks(month, now=now))
 
@@ -97,20 +98,20 @@ def month_close(
     reason = (reason or "").strip()
     period = period_for(month)
     if period.end > now:
-        message = (
-            f"{period.label} 考核月至 {period.last_day:%Y-%m-%d} 结束，尚不能结算 "
-            "(the month has not ended yet)"
-        )
+        message = _("%(label)s 考核月至 %(last_day)s 结束，尚不能结算") % {
+            "label": period.label,
+            "last_day": format(period.last_day, "%Y-%m-%d"),
+        }
         raise Conflict(message, fields={"month": [message]})
     with transaction.atomic():
         existing = (
             MonthlySnapshot.objects.select_for_update().filter(month=month, is_current=True).first()
         )
         if existing is not None and len(reason) < 4:
-            message = (
-                f"{period.label} 已结算发布（第 {existing.version} 版）；更正须填写重新结算原因 "
-                "(already closed: a re-close needs a reason)"
-            )
+            message = _("%(label)s 已结算发布（第 %(version)s 版）；更正须填写重新结算原因") % {
+                "label": period.label,
+                "version": existing.version,
+            }
             raise Conflict(message, fields={"reason": [message]})
         if existing is not None:
             # Re-scored under the rule recorded with the first version: a later rule version
@@ -143,7 +144,7 @@ def month_close(
                     reason=reason,
                 )
         except IntegrityError:  # another close of the same month won
-            raise Conflict("该月正在被他人结算，请刷新 (closed by someone else just now)") from None
+            raise Conflict(_("该月正在被他人结算，请刷新")) from None
         UnitMonthScore.objects.bulk_create(
             [_score_row(snapshot, f, period.rule) for f in figures.units], batch_size=1000
         )

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from evaluation.models import Decision, FollowUp, FollowUpResult
 from evaluation.services.followup import follow_up_locked, follow_up_open, record_decision
@@ -87,9 +88,9 @@ def _expire(follow_up_id: int, now: datetime) -> bool:
         if follow_up.result == R.PENDING:
             follow_up.result, follow_up.finished_at = R.UNREACHABLE, now
             follow_up.next_call_at = None
-            note = "回访期满：未能联系到市民 (follow-up window ended: citizen not reached)"
+            note = _("回访期满：未能联系到市民")
         elif follow_up.result == R.ANSWERED and follow_up.solved is False:
-            note = "回访期满：市民表示未解决，未重办 (window ended: unsolved, not reopened)"
+            note = _("回访期满：市民表示未解决，未重办")
         else:
             return False
         follow_up.save()

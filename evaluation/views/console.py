@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evaluation import selectors, services
@@ -75,7 +76,7 @@ def record_call(request: HttpRequest, pk: int) -> HttpResponse:
         return render_error(request, error)
     form = CallForm(request.POST, prefix=f"f{pk}")
     if not form.is_valid():
-        error = InvalidInput("提交的内容有误，请检查后重试 (please correct the errors)")
+        error = InvalidInput(_("提交的内容有误，请检查后重试"))
         return _console(request, failed={("call", pk): form}, error=error, status=400)
     data = form.cleaned_data
     try:
@@ -96,8 +97,8 @@ def record_call(request: HttpRequest, pk: int) -> HttpResponse:
         return _console(request, failed={("call", pk): form}, error=error, status=error.http_status)
     messages.success(
         request,
-        f"{follow_up.ticket.number}：已记录回访电话（{follow_up.get_result_display()}） "
-        "(call recorded)",
+        _("%(number)s：已记录回访电话（%(result)s）")
+        % {"number": follow_up.ticket.number, "result": follow_up.get_result_display()},
     )
     return redirect(_back(request))
 
@@ -112,7 +113,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST, prefix=f"d{pk}")
     try:
         if not form.is_valid():
-            raise InvalidInput("请选择重办或归档 (choose reopen or close)")
+            raise InvalidInput(_("请选择重办或归档"))
         services.follow_up_decide(
             follow_up_id=follow_up.pk,
             actor=request.user,
@@ -124,6 +125,6 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         return _console(
             request, failed={("decide", pk): form}, error=error, status=error.http_status
         )
-    done = "已重办 (reopened)" if form.cleaned_data["decision"] == "reopen" else "已归档 (closed)"
+    done = _("已重办") if form.cleaned_data["decision"] == "reopen" else _("已归档")
     messages.success(request, f"{follow_up.ticket.number}：{done}")
     return redirect(_back(request))

@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from evaluation import selectors, services
@@ -17,7 +19,7 @@ from workorders.forms import apply_domain_error
 from workorders.models import RequestStatus, Role
 from workorders.views.common import render_error, role_required, safe_next
 
-STATUS_TABS = [("", "全部 (all)")] + list(RequestStatus.choices)
+STATUS_TABS = [("", gettext_lazy("全部"))] + list(RequestStatus.choices)
 
 
 def _list(request: HttpRequest, *, failed: dict | None = None, error=None, status=200):
@@ -60,7 +62,7 @@ def exemption_new(request: HttpRequest, ticket_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if not form.is_valid():
-                raise InvalidInput("提交的内容有误，请检查后重试 (please correct the errors)")
+                raise InvalidInput(_("提交的内容有误，请检查后重试"))
             services.exemption_request(
                 ticket_id=ticket.pk,
                 actor=request.user,
@@ -73,7 +75,8 @@ def exemption_new(request: HttpRequest, ticket_id: int) -> HttpResponse:
             error, status = exc, exc.http_status
         else:
             messages.success(
-                request, f"{ticket.number}：免考核申请已提交，等待派单员审核 (exemption requested)"
+                request,
+                _("%(number)s：免考核申请已提交，等待派单员审核") % {"number": ticket.number},
             )
             return redirect(safe_next(request, reverse("evaluation:exemptions")))
     context = {
@@ -92,7 +95,7 @@ def exemption_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = ExemptionDecisionForm(request.POST, prefix=f"e{pk}")
     try:
         if not form.is_valid():
-            raise InvalidInput("请选择通过或驳回 (approve or reject)")
+            raise InvalidInput(_("请选择通过或驳回"))
         exemption = services.exemption_decide(
             exemption_id=pk,
             actor=request.user,
@@ -107,7 +110,7 @@ def exemption_decide(request: HttpRequest, pk: int) -> HttpResponse:
             return render_error(request, other)
     messages.success(
         request,
-        f"{exemption.ticket.number}：免考核申请{exemption.get_status_display()} "
-        "(exemption decided)",
+        _("%(number)s：免考核申请%(status)s")
+        % {"number": exemption.ticket.number, "status": exemption.get_status_display()},
     )
     return redirect(safe_next(request, reverse("evaluation:exemptions")))

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from evaluation import exports, selectors, services
@@ -48,7 +49,7 @@ def _dashboard(request: HttpRequest, month: date, *, close_form=None, error=None
         "tables": view.tables(),
         "rules": view.rule_values,
         "rule_lines": rules_lines(view.rule_values),
-        "trend_chart": line_chart(trend, RATE_SERIES, label="全市三率趋势 (city-wide trend)"),
+        "trend_chart": line_chart(trend, RATE_SERIES, label=_("全市三率趋势")),
         "trend": trend,
         "months": _month_choices(month),
         "selected": month,
@@ -135,7 +136,9 @@ def close_month(request: HttpRequest, month: str) -> HttpResponse:
         except DomainError as other:
             return render_error(request, other)
     messages.success(
-        request, f"{snapshot.month:%Y-%m} 已结算发布（第 {snapshot.version} 版） (month closed)"
+        request,
+        _("%(month)s 已结算发布（第 %(version)s 版）")
+        % {"month": format(snapshot.month, "%Y-%m"), "version": snapshot.version},
     )
     return redirect(reverse("evaluation:rankings_month", args=[f"{snapshot.month:%Y-%m}"]))
 
@@ -147,7 +150,7 @@ def close_month(request: HttpRequest, month: str) -> HttpResponse:
 def my_unit(request: HttpRequest) -> HttpResponse:
     unit = unit_of(request.user)
     if unit is None:  # an administrator has no unit of their own
-        return render_error(request, NotAllowed("仅承办单位工作人员 (unit staff only)"))
+        return render_error(request, NotAllowed(_("仅承办单位工作人员")))
     month = request.GET.get("month") or f"{current_month():%Y-%m}"
     if not MONTH.match(month):
         month = f"{current_month():%Y-%m}"
@@ -173,7 +176,9 @@ def unit_month(request: HttpRequest, month: str, unit_id: int) -> HttpResponse:
         "figures": figures,
         "unit": lost.unit,
         "lost": page,
-        "trend_chart": line_chart(trend, RATE_SERIES, label=f"{lost.unit.name} 趋势 (trend)"),
+        "trend_chart": line_chart(
+            trend, RATE_SERIES, label=_("%(name)s 趋势") % {"name": lost.unit.name}
+        ),
         "rule_lines": rules_lines(view.rule_values),
         "months": _month_choices(selected),
         "selected": selected,

@@ -4,6 +4,7 @@ questions. The link itself is the key (signed, expiring, single-use: evaluation.
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from evaluation import services
@@ -52,7 +53,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
                 }
                 return redirect(reverse("evaluation:survey_thanks"))
         else:
-            error, status = InvalidInput("请回答全部问题 (please answer every question)"), 400
+            error, status = InvalidInput(_("请回答全部问题")), 400
     context = {"follow_up": follow_up, "ticket": follow_up.ticket, "form": form, "error": error}
     return render(request, "evaluation/survey.html", context, status=status)
 

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -9,14 +11,14 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from hotline.lib.errors import DomainError
 
 _MESSAGES = {
-    exceptions.NotAuthenticated: "请先登录 (authentication required)",
-    exceptions.AuthenticationFailed: "身份验证失败 (authentication failed)",
-    exceptions.PermissionDenied: "无权执行此操作 (permission denied)",
-    exceptions.NotFound: "未找到 (not found)",
-    exceptions.MethodNotAllowed: "不支持该请求方法 (method not allowed)",
-    exceptions.Throttled: "请求过于频繁，请稍后再试 (too many requests)",
-    exceptions.ParseError: "请求格式错误 (malformed request)",
-    exceptions.UnsupportedMediaType: "不支持的内容类型 (unsupported media type)",
+    exceptions.NotAuthenticated: _("请先登录"),
+    exceptions.AuthenticationFailed: _("身份验证失败"),
+    exceptions.PermissionDenied: _("无权执行此操作"),
+    exceptions.NotFound: _("未找到"),
+    exceptions.MethodNotAllowed: _("不支持该请求方法"),
+    exceptions.Throttled: _("请求过于频繁，请稍后再试"),
+    exceptions.ParseError: _("请求格式错误"),
+    exceptions.UnsupportedMediaType: _("不支持的内容类型"),
 }
 
 
@@ -44,7 +46,7 @@ def exception_handler(exc, context):
         fields = {key: _flatten(value) for key, value in detail.items()}
         response.data = {
             "code": "invalid_input",
-            "message": "提交的内容有误，请检查后重试 (invalid input)",
+            "message": gettext("提交的内容有误，请检查后重试"),
             "fields": fields,
         }
         response.status_code = status.HTTP_400_BAD_REQUEST

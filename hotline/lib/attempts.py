@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from hotline.lib.errors import NotFound, TooManyAttempts
 
@@ -71,8 +72,7 @@ def check(*guarded: tuple[GuessLimit, str]) -> None:
         if (cache.get(_key(limit, subject)) or 0) >= limit.failures:
             minutes = limit.window_minutes
             raise TooManyAttempts(
-                f"失败次数过多，请 {minutes} 分钟后再试 "
-                f"(too many failed attempts; try again in {minutes} minutes)"
+                _("失败次数过多，请 %(minutes)s 分钟后再试") % {"minutes": minutes}
             )
 
 

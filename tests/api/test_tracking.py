@@ -20,7 +20,7 @@ def test_tracking_shows_status_and_public_timeline(db):
     assert response.status_code == 200
     data = response.json()
     assert data["number"] == body["number"]
-    assert (data["status"], data["status_label"]) == ("registered", "已受理 (registered)")
+    assert (data["status"], data["status_label"]) == ("registered", "已受理")
     assert [event["kind"] for event in data["timeline"]] == ["registered"]
     assert data["reply"] == "" and data["merged_into"] is None
     assert "citizen_phone" not in data and "content" not in data
@@ -73,7 +73,7 @@ def test_merged_ticket_shows_the_master_result(city, operator, dispatcher, unit_
     assert data["merged_into"] == {
         "number": master.number,
         "status": "follow_up",
-        "status_label": "回访中 (follow-up)",
+        "status_label": "回访中",
         "reply": "路灯已修复，经现场确认恢复照明。",
     }
 

@@ -68,7 +68,7 @@ def test_each_change_is_recorded_once(ticket, city):
     ]
     red = TicketEvent.objects.get(kind=EventKind.LIGHT_RED)
     assert red.unit == city.urban_management and not red.public
-    assert red.reason == "签收时限 2026-03-02 12:00 已超期 (accept overdue)"
+    assert red.reason == "签收时限 2026-03-02 12:00 已超期"
     state = fresh(ticket).light_state
     assert (state.accept_lit, state.contact_lit, state.resolve_lit) == (Light.RED, 1, 1)
     assert state.check_at == at(2026, 3, 3, 5, 12)  # the contact warning is next
@@ -333,7 +333,7 @@ def test_concurrent_sweeps_on_postgresql_record_each_change_once(tmp_path):
     assert report["red_notices"] >= 1 and report["pending"] == 0
     # The set-based SQL path writes what the ORM path (the unit tests above) writes.
     sample = report["sample"]
-    assert sample["reason"] == "办结时限 2026-03-02 11:00 已超期 (resolve overdue)"
+    assert sample["reason"] == "办结时限 2026-03-02 11:00 已超期"
     assert sample["data"] == {
         "deadline": "resolve",
         "due_at": "2026-03-02T03:00:00+00:00",

@@ -6,6 +6,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE, which DRF applies to JSON too since it reads ``requ
 """
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers, status
 
 # Raised by Django as SuspiciousOperations, which would leave the API's error shape;
@@ -16,7 +17,7 @@ BODY_LIMITS = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "too_large"
-    default_detail = "请求内容过大，大图片请用 multipart 上传 (request body too large)"
+    default_detail = _("请求内容过大，大图片请用 multipart 上传")
 
 
 class JSONParser(parsers.JSONParser):

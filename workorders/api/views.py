@@ -8,6 +8,7 @@ by ``access.ticket_get_for_user``; DomainErrors become ``{"code", "message", "fi
 """
 
 from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -44,13 +45,13 @@ from workorders.selectors import open_supervisions, unit_light_counts
 from workorders.services.intake import records_calls
 
 _ERROR_DESCRIPTIONS = {
-    400: "输入有误 (invalid input)",
-    401: "未登录 (authentication required)",
-    403: "角色或单位无权执行 (not allowed for this role or unit)",
-    404: "工单不存在或无权查看 (not found or not visible)",
-    409: "工单当前状态不允许 (conflicts with the ticket's status)",
-    413: "请求内容过大 (request body too large)",
-    429: "失败次数过多，稍后再试 (too many failed attempts from this client; try again later)",
+    400: gettext_lazy("输入有误"),
+    401: gettext_lazy("未登录"),
+    403: gettext_lazy("角色或单位无权执行"),
+    404: gettext_lazy("工单不存在或无权查看"),
+    409: gettext_lazy("工单当前状态不允许"),
+    413: gettext_lazy("请求内容过大"),
+    429: gettext_lazy("失败次数过多，稍后再试"),
 }
 
 
@@ -113,8 +114,9 @@ class TicketFilterSchema(selectors.TicketFilter):
         {
             "type": "string",
             "enum": ["red", "yellow", "green"],
-            "description": "只看此灯色的工单：red 已超期 / yellow 即将到期 / green 正常 "
-            "(only tickets whose overall light is this)",
+            "description": gettext_lazy(
+                "只看此灯色的工单：red 已超期 / yellow 即将到期 / green 正常"
+            ),
         }
     )
     def filter_light(self, queryset, name, value):
@@ -182,9 +184,8 @@ def _intake_arguments(user, data: dict) -> dict:
 
 @extend_schema_view(
     get=extend_schema(
-        summary="工单列表 (tickets visible to me)",
-        description="热线中心看全部，承办单位看本单位及下级单位的，市民看自己的。"
-        "(The center sees all, a unit its own and its sub-units', a citizen their own.)",
+        summary=gettext_lazy("工单列表"),
+        description=gettext_lazy("热线中心看全部，承办单位看本单位及下级单位的，市民看自己的。"),
         tags=["tickets"],
         responses={200: s.TicketListSerializer(many=True), **errors(400, 401)},
     )
@@ -198,7 +199,7 @@ class TicketsView(TicketQueueView):
         return super().get_permissions()
 
     @extend_schema(
-        summary="提交诉求 (register a request)",
+        summary=gettext_lazy("提交诉求"),
         description=(
             "匿名可用，渠道固定为 app；话务员/派单员登录后可指定 channel、request_type、urgency。"
             "图片可用 JSON 的 attachments [{name, data_base64}]（JSON 请求体不超过 5 MB），"
@@ -222,9 +223,10 @@ class TicketsView(TicketQueueView):
 
 class TicketDetailView(ApiView):
     @extend_schema(
-        summary="工单详情 (ticket detail)",
-        description="承办单位看到的诉求人信息为脱敏的，保密工单则隐藏；市民只看到公开时间线。"
-        "(Citizen masked for units, hidden if confidential; citizens get the public timeline.)",
+        summary=gettext_lazy("工单详情"),
+        description=gettext_lazy(
+            "承办单位看到的诉求人信息为脱敏的，保密工单则隐藏；市民只看到公开时间线。"
+        ),
         tags=["tickets"],
         responses={200: s.TicketDetailSerializer, **errors(401, 404)},
     )
@@ -234,9 +236,8 @@ class TicketDetailView(ApiView):
 
 class TicketEventsView(ApiView):
     @extend_schema(
-        summary="工单时间线 (timeline: full for staff, public for citizens)",
-        description="工作人员看完整时间线（操作人、理由、数据），市民只看公开事件。"
-        "(Staff get every event with actor, reason and data; citizens the public events.)",
+        summary=gettext_lazy("工单时间线"),
+        description=gettext_lazy("工作人员看完整时间线（操作人、理由、数据），市民只看公开事件。"),
         tags=["tickets"],
         responses={200: s.TIMELINE_SCHEMA, **errors(401, 404)},
     )
@@ -247,8 +248,8 @@ class TicketEventsView(ApiView):
 
 @extend_schema_view(
     get=extend_schema(
-        summary="承办单位工作台 (unit workbench)",
-        description="承办单位工作人员。(Unit staff.)",
+        summary=gettext_lazy("承办单位工作台"),
+        description=gettext_lazy("承办单位工作人员。"),
         tags=["unit"],
         parameters=[
             OpenApiParameter(
@@ -273,8 +274,8 @@ class UnitWorkbenchView(TicketQueueView):
 
 @extend_schema_view(
     get=extend_schema(
-        summary="本单位待回复的督办 (open supervision notices of my unit)",
-        description="承办单位工作人员，最早的在前。(Unit staff; oldest first.)",
+        summary=gettext_lazy("本单位待回复的督办"),
+        description=gettext_lazy("承办单位工作人员，最早的在前。"),
         tags=["unit"],
         responses={200: s.SupervisionSerializer(many=True), **errors(401, 403)},
     )
@@ -292,9 +293,10 @@ class UnitSupervisionsView(ListView):
 
 class UnitLightCountsView(ApiView):
     @extend_schema(
-        summary="本单位亮灯统计 (my unit's red / yellow tickets and open supervision)",
-        description="承办单位工作人员：本单位承办（主办或协办）中的红灯、黄灯工单数与待回复督办数。"
-        "(Unit staff: the unit's own tickets by light, and notices to answer.)",
+        summary=gettext_lazy("本单位亮灯统计"),
+        description=gettext_lazy(
+            "承办单位工作人员：本单位承办（主办或协办）中的红灯、黄灯工单数与待回复督办数。"
+        ),
         tags=["unit"],
         responses={200: s.UnitLightCountsSerializer, **errors(401, 403)},
     )
@@ -314,8 +316,8 @@ class PublicApiView(ApiView):
 
 class PublicTicketView(PublicApiView):
     @extend_schema(
-        summary="凭编号与查询码查进度 (track a ticket with its query code)",
-        description="无需登录；编号或查询码不对均为 404。(No account; wrong number or code: 404.)",
+        summary=gettext_lazy("凭编号与查询码查进度"),
+        description=gettext_lazy("无需登录；编号或查询码不对均为 404。"),
         tags=["tracking"],
         auth=[],
         parameters=[
@@ -337,8 +339,8 @@ class PublicTicketView(PublicApiView):
 
 class PublicSupplementView(PublicApiView):
     @extend_schema(
-        summary="市民补充信息 (the citizen adds information)",
-        description="无需登录，凭查询码；已归档的工单不能补充 (409)。(With the query code.)",
+        summary=gettext_lazy("市民补充信息"),
+        description=gettext_lazy("无需登录，凭查询码；已归档的工单不能补充 (409)。"),
         tags=["tracking"],
         auth=[],
         request=s.SupplementInputSerializer,
@@ -363,8 +365,8 @@ class ReferenceView(ListView):
 
 @extend_schema_view(
     get=extend_schema(
-        summary="承办单位 (units)",
-        description="登录用户可用。(Signed-in users.)",
+        summary=gettext_lazy("承办单位"),
+        description=gettext_lazy("登录用户可用。"),
         tags=["reference"],
     )
 )
@@ -376,8 +378,8 @@ class UnitListView(ReferenceView):
 
 @extend_schema_view(
     get=extend_schema(
-        summary="诉求分类 (categories)",
-        description="登录用户可用。(Signed-in users.)",
+        summary=gettext_lazy("诉求分类"),
+        description=gettext_lazy("登录用户可用。"),
         tags=["reference"],
     )
 )
@@ -390,7 +392,7 @@ class CategoryListView(ReferenceView):
 
 @extend_schema_view(
     get=extend_schema(
-        summary="区域 (regions)", description="登录用户可用。(Signed-in users.)", tags=["reference"]
+        summary=gettext_lazy("区域"), description=gettext_lazy("登录用户可用。"), tags=["reference"]
     )
 )
 class RegionListView(ReferenceView):
@@ -403,7 +405,7 @@ class RegionListView(ReferenceView):
 
 class TokenView(PublicApiView):
     @extend_schema(
-        summary="获取接口令牌 (get an API token)",
+        summary=gettext_lazy("获取接口令牌"),
         description="之后每个请求带请求头 Authorization: Token <token>",
         tags=["auth"],
         auth=[],

@@ -14,17 +14,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from workorders.models.tickets import Light, Urgency
 
 
 class TimeUnit(models.TextChoices):
-    CALENDAR_HOURS = "calendar_hours", "自然小时 (calendar hours)"
-    CALENDAR_DAYS = "calendar_days", "自然日 (calendar days)"
+    CALENDAR_HOURS = "calendar_hours", _("自然小时")
+    CALENDAR_DAYS = "calendar_days", _("自然日")
     # Counted inside office hours (settings.WORKING_HOURS) on working days only.
-    WORKING_HOURS = "working_hours", "工作小时 (working hours)"
+    WORKING_HOURS = "working_hours", _("工作小时")
     # The start day does not count; due at the close of the N-th working day after it.
-    WORKING_DAYS = "working_days", "工作日 (working days)"
+    WORKING_DAYS = "working_days", _("工作日")
 
 
 WORKING_UNITS = {TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS}
@@ -50,56 +52,55 @@ class DeadlinePolicy(models.Model):
     (itself, then its ancestors, then the default without category).
     """
 
-    name = models.CharField("名称 (name)", max_length=60, blank=True)
+    name = models.CharField(_("名称"), max_length=60, blank=True)
     category = models.ForeignKey(
         "workorders.Category",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="deadline_policies",
-        verbose_name="诉求分类 (category)",
-        help_text="留空表示默认策略 (blank: the default for every category)",
+        verbose_name=_("诉求分类"),
+        help_text=_("留空表示默认策略"),
     )
     urgency = models.CharField(
-        "紧急程度 (urgency)",
+        _("紧急程度"),
         max_length=10,
         choices=Urgency.choices,
         blank=True,
-        help_text="留空表示任意紧急程度 (blank: any urgency)",
+        help_text=_("留空表示任意紧急程度"),
     )
-    accept_within = _amount("签收时限 (accept within)")
-    accept_unit = _unit("签收计时方式 (accept counted in)")
-    contact_within = _amount("联系时限 (contact within)")
-    contact_unit = _unit("联系计时方式 (contact counted in)")
-    resolve_within = _amount("办结时限 (resolve within)")
-    resolve_unit = _unit("办结计时方式 (resolve counted in)")
-    follow_up_within = _amount("回访时限 (follow up within)")
-    follow_up_unit = _unit("回访计时方式 (follow-up counted in)")
+    accept_within = _amount(_("签收时限"))
+    accept_unit = _unit(_("签收计时方式"))
+    contact_within = _amount(_("联系时限"))
+    contact_unit = _unit(_("联系计时方式"))
+    resolve_within = _amount(_("办结时限"))
+    resolve_unit = _unit(_("办结计时方式"))
+    follow_up_within = _amount(_("回访时限"))
+    follow_up_unit = _unit(_("回访计时方式"))
     yellow_share = models.DecimalField(
-        "黄灯比例 (yellow share)",
+        _("黄灯比例"),
         max_digits=3,
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="已用时限达到该比例时亮黄灯；留空用系统默认值 "
-        "(share of the allowed time after which the light turns yellow; blank: the default)",
+        help_text=_("已用时限达到该比例时亮黄灯；留空用系统默认值"),
     )
     warning_hours = models.DecimalField(
-        "预警窗口（小时） (warning window, hours)",
+        _("预警窗口（小时）"),
         max_digits=6,
         decimal_places=2,
         null=True,
         blank=True,
-        help_text="到期前多少小时亮黄灯（按工作时间计时的时限按工作小时计）；与比例同时设置时取较早者 "
-        "(hours before the due time; working hours for working-time deadlines; the earlier of the "
-        "two when both are set)",
+        help_text=_(
+            "到期前多少小时亮黄灯（按工作时间计时的时限按工作小时计）；与比例同时设置时取较早者"
+        ),
     )
-    is_active = models.BooleanField("启用 (active)", default=True)
+    is_active = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "时限策略 (deadline policy)"
-        verbose_name_plural = "时限策略 (deadline policies)"
+        verbose_name = _("时限策略")
+        verbose_name_plural = _("时限策略")
         ordering = ["category_id", "urgency"]
         constraints = [
             # Two constraints because NULL categories never collide in a plain unique index.
@@ -128,8 +129,8 @@ class DeadlinePolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = str(self.category) if self.category_id else "默认 (default)"
-        urgency = Urgency(self.urgency).label if self.urgency else "任意 (any)"
+        where = str(self.category) if self.category_id else gettext("默认")
+        urgency = Urgency(self.urgency).label if self.urgency else gettext("任意")
         return self.name or f"{where} / {urgency}"
 
     def clean(self):
@@ -138,7 +139,7 @@ class DeadlinePolicy(models.Model):
             amount: Decimal | None = getattr(self, f"{kind}_within")
             unit = getattr(self, f"{kind}_unit")
             if amount is not None and unit in DAY_UNITS and amount != amount.to_integral_value():
-                errors[f"{kind}_within"] = "按天计时须为整数 (days must be whole numbers)"
+                errors[f"{kind}_within"] = gettext("按天计时须为整数")
         if errors:
             raise ValidationError(errors)
 
@@ -153,21 +154,21 @@ class WorkCalendarDay(models.Model):
     """
 
     class Source(models.TextChoices):
-        LIBRARY = "library", "节假日库 (chinese-calendar)"
-        MANUAL = "manual", "手工维护 (edited by hand)"
+        LIBRARY = "library", _("节假日库")
+        MANUAL = "manual", _("手工维护")
 
-    date = models.DateField("日期 (date)", unique=True)
-    is_workday = models.BooleanField("工作日 (working day)")
-    note = models.CharField("说明 (note)", max_length=40, blank=True)
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("工作日"))
+    note = models.CharField(_("说明"), max_length=40, blank=True)
     source = models.CharField(
-        "来源 (source)", max_length=10, choices=Source.choices, default=Source.MANUAL
+        _("来源"), max_length=10, choices=Source.choices, default=Source.MANUAL
     )
     # With the row count, the version that tells each process its cached calendar is stale.
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
-        verbose_name = "工作日历 (working-day calendar)"
-        verbose_name_plural = "工作日历 (working-day calendar)"
+        verbose_name = _("工作日历")
+        verbose_name_plural = _("工作日历")
         ordering = ["date"]
 
     def __str__(self) -> str:
@@ -177,12 +178,12 @@ class WorkCalendarDay(models.Model):
 
 class PauseStatus(models.TextChoices):
     # Asked by the lead unit, waiting for a dispatcher.
-    PENDING = "pending", "待审核 (pending)"
+    PENDING = "pending", _("待审核")
     # Approved: the clock is stopped (Ticket.paused_at is set).
-    ACTIVE = "active", "暂停中 (clock stopped)"
-    REJECTED = "rejected", "已驳回 (rejected)"
+    ACTIVE = "active", _("暂停中")
+    REJECTED = "rejected", _("已驳回")
     # The clock runs again; the due times moved by the paused duration.
-    ENDED = "ended", "已恢复 (resumed)"
+    ENDED = "ended", _("已恢复")
 
 
 class TicketPause(models.Model):
@@ -190,7 +191,7 @@ class TicketPause(models.Model):
 
     ticket = models.ForeignKey("workorders.Ticket", on_delete=models.CASCADE, related_name="pauses")
     unit = models.ForeignKey("workorders.Unit", on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField("暂停理由 (reason)")
+    reason = models.TextField(_("暂停理由"))
     status = models.CharField(
         max_length=10, choices=PauseStatus.choices, default=PauseStatus.PENDING
     )
@@ -210,8 +211,8 @@ class TicketPause(models.Model):
     )
 
     class Meta:
-        verbose_name = "暂停计时 (pause)"
-        verbose_name_plural = "暂停计时 (pauses)"
+        verbose_name = _("暂停计时")
+        verbose_name_plural = _("暂停计时")
         constraints = [
             models.UniqueConstraint(
                 fields=["ticket"],
@@ -243,8 +244,8 @@ class TicketLightState(models.Model):
     check_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "亮灯记录 (recorded lights)"
-        verbose_name_plural = "亮灯记录 (recorded lights)"
+        verbose_name = _("亮灯记录")
+        verbose_name_plural = _("亮灯记录")
         indexes = [
             # workorders.services.deadline_sweep.sweep_deadlines: WHERE check_at <= now ORDER BY
             # check_at LIMIT batch FOR UPDATE SKIP LOCKED. Only rows with something to record.
@@ -271,8 +272,8 @@ class LightChangeBatch(models.Model):
     changes = models.JSONField(default=list)
 
     class Meta:
-        verbose_name = "待通知的亮灯变化 (light changes to notify)"
-        verbose_name_plural = "待通知的亮灯变化 (light changes to notify)"
+        verbose_name = _("待通知的亮灯变化")
+        verbose_name_plural = _("待通知的亮灯变化")
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} ({len(self.changes)})"

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
@@ -30,8 +31,8 @@ class Notification(models.Model):
     last_error = models.TextField(blank=True)
 
     class Meta:
-        verbose_name = "通知 (notification)"
-        verbose_name_plural = "通知 (notifications)"
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
         indexes = [
             # workorders.services.notifications.notifications_requeue_stale: never tried, by age.
             models.Index(

@@ -1,26 +1,27 @@
 """Where and who: regions, units and the category tree that tickets refer to."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Region(models.Model):
     class Level(models.IntegerChoices):
-        CITY = 0, "市 (city)"
-        DISTRICT = 1, "区 (district)"
-        STREET = 2, "街道/乡镇 (street/town)"
-        COMMUNITY = 3, "社区/村 (community)"
+        CITY = 0, _("市")
+        DISTRICT = 1, _("区")
+        STREET = 2, _("街道/乡镇")
+        COMMUNITY = 3, _("社区/村")
 
-    name = models.CharField("名称 (name)", max_length=60)
-    level = models.IntegerField("层级 (level)", choices=Level.choices)
+    name = models.CharField(_("名称"), max_length=60)
+    level = models.IntegerField(_("层级"), choices=Level.choices)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     # Other names citizens use ("朝阳" for "朝阳区"); one per line. Read by the region matcher.
-    aliases = models.TextField("别名 (aliases)", blank=True)
+    aliases = models.TextField(_("别名"), blank=True)
 
     class Meta:
-        verbose_name = "区域 (region)"
-        verbose_name_plural = "区域 (regions)"
+        verbose_name = _("区域")
+        verbose_name_plural = _("区域")
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="region_unique_name_in_parent")
         ]
@@ -42,26 +43,26 @@ class Region(models.Model):
 
 class Unit(models.Model):
     class Kind(models.TextChoices):
-        DISTRICT = "district", "区政府 (district government)"
-        STREET = "street", "街道/乡镇 (street/town office)"
-        COMMUNITY = "community", "社区/村 (community)"
-        DEPARTMENT = "department", "市级部门 (city department)"
-        ENTERPRISE = "enterprise", "公共服务企业 (public-service enterprise)"
+        DISTRICT = "district", _("区政府")
+        STREET = "street", _("街道/乡镇")
+        COMMUNITY = "community", _("社区/村")
+        DEPARTMENT = "department", _("市级部门")
+        ENTERPRISE = "enterprise", _("公共服务企业")
 
-    name = models.CharField("名称 (name)", max_length=80, unique=True)
-    kind = models.CharField("类型 (kind)", max_length=20, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=80, unique=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     region = models.ForeignKey(
         Region, null=True, blank=True, on_delete=models.PROTECT, related_name="units"
     )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    phone = models.CharField("联系电话 (phone)", max_length=30, blank=True)
-    is_active = models.BooleanField("启用 (active)", default=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = "承办单位 (unit)"
-        verbose_name_plural = "承办单位 (units)"
+        verbose_name = _("承办单位")
+        verbose_name_plural = _("承办单位")
         ordering = ["kind", "name"]
 
     def __str__(self) -> str:
@@ -69,19 +70,19 @@ class Unit(models.Model):
 
 
 class Category(models.Model):
-    name = models.CharField("名称 (name)", max_length=60)
+    name = models.CharField(_("名称"), max_length=60)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    level = models.PositiveSmallIntegerField("层级 (level)", default=1, editable=False)
+    level = models.PositiveSmallIntegerField(_("层级"), default=1, editable=False)
     # Keyword rules of the first classifier: one word or phrase per line. A fresh install
     # classifies from these until the learned model has enough history.
-    keywords = models.TextField("关键词 (keywords)", blank=True)
-    is_active = models.BooleanField("启用 (active)", default=True)
+    keywords = models.TextField(_("关键词"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = "诉求分类 (category)"
-        verbose_name_plural = "诉求分类 (categories)"
+        verbose_name = _("诉求分类")
+        verbose_name_plural = _("诉求分类")
         ordering = ["level", "name"]
         constraints = [
             models.UniqueConstraint(

@@ -4,6 +4,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Supervision(models.Model):
@@ -13,7 +14,7 @@ class Supervision(models.Model):
         "workorders.Ticket", on_delete=models.CASCADE, related_name="supervisions"
     )
     unit = models.ForeignKey("workorders.Unit", on_delete=models.PROTECT, related_name="+")
-    note = models.TextField("督办意见 (note)")
+    note = models.TextField(_("督办意见"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -22,11 +23,11 @@ class Supervision(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    response = models.TextField("回复 (response)", blank=True)
+    response = models.TextField(_("回复"), blank=True)
 
     class Meta:
-        verbose_name = "督办 (supervision)"
-        verbose_name_plural = "督办 (supervisions)"
+        verbose_name = _("督办")
+        verbose_name_plural = _("督办")
         indexes = [
             # The unit workbench's count of notices still to acknowledge.
             models.Index(

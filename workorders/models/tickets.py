@@ -4,31 +4,32 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Least
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
     # Stored, waiting for the worker to classify it.
-    REGISTERED = "registered", "已受理 (registered)"
+    REGISTERED = "registered", _("已受理")
     # The classifier was unsure, or a return was approved: a dispatcher decides.
-    TRIAGE = "triage", "待分拨 (triage)"
+    TRIAGE = "triage", _("待分拨")
     # Sent to a lead unit (and maybe assisting units), not yet accepted by the lead.
-    DISPATCHED = "dispatched", "已派单 (dispatched)"
+    DISPATCHED = "dispatched", _("已派单")
     # The lead unit asked to send it back; a dispatcher approves or rejects.
-    RETURN_REQUESTED = "return_requested", "退单审核中 (return requested)"
+    RETURN_REQUESTED = "return_requested", _("退单审核中")
     # The lead unit acknowledged it.
-    ACCEPTED = "accepted", "已签收 (accepted)"
+    ACCEPTED = "accepted", _("已签收")
     # The lead unit reached the citizen and is working on it.
-    IN_PROGRESS = "in_progress", "办理中 (in progress)"
+    IN_PROGRESS = "in_progress", _("办理中")
     # Replied: by the lead unit, or directly by an operator.
-    RESOLVED = "resolved", "已办结 (resolved)"
+    RESOLVED = "resolved", _("已办结")
     # The center is asking the citizen about the result.
-    FOLLOW_UP = "follow_up", "回访中 (follow-up)"
+    FOLLOW_UP = "follow_up", _("回访中")
     # Final.
-    CLOSED = "closed", "已归档 (closed)"
+    CLOSED = "closed", _("已归档")
     # Final: a duplicate merged into a master ticket.
-    MERGED = "merged", "已合并 (merged)"
+    MERGED = "merged", _("已合并")
     # Final: not dispatched for one of the legitimate reasons.
-    INVALID = "invalid", "不予受理 (invalid)"
+    INVALID = "invalid", _("不予受理")
 
 
 OPEN_STATUSES = [
@@ -60,10 +61,10 @@ RESOLVE_RUNNING = [
 class Light(models.IntegerChoices):
     """A deadline's light; the order is the severity, so the overall light is the maximum."""
 
-    NONE = 0, "未计时 (not running)"
-    GREEN = 1, "绿灯 (on time)"
-    YELLOW = 2, "黄灯 (due soon)"
-    RED = 3, "红灯 (overdue)"
+    NONE = 0, _("未计时")
+    GREEN = 1, _("绿灯")
+    YELLOW = 2, _("黄灯")
+    RED = 3, _("红灯")
 
 
 def red_at_expression() -> Case:
@@ -87,40 +88,40 @@ def red_at_expression() -> Case:
 
 
 class Channel(models.TextChoices):
-    WEB = "web", "网页 (web form)"
-    PHONE = "phone", "电话 (phone)"
-    APP = "app", "移动应用 (app)"
-    API = "api", "接口 (other platform)"
+    WEB = "web", _("网页")
+    PHONE = "phone", _("电话")
+    APP = "app", _("移动应用")
+    API = "api", _("接口")
 
 
 class RequestType(models.TextChoices):
-    INQUIRY = "inquiry", "咨询 (inquiry)"
-    HELP = "help", "求助 (help)"
-    COMPLAINT = "complaint", "投诉 (complaint)"
-    REPORT = "report", "举报 (report)"
-    SUGGESTION = "suggestion", "建议 (suggestion)"
-    PRAISE = "praise", "表扬 (praise)"
+    INQUIRY = "inquiry", _("咨询")
+    HELP = "help", _("求助")
+    COMPLAINT = "complaint", _("投诉")
+    REPORT = "report", _("举报")
+    SUGGESTION = "suggestion", _("建议")
+    PRAISE = "praise", _("表扬")
 
 
 class Urgency(models.TextChoices):
-    EMERGENCY = "emergency", "紧急 (emergency)"
-    URGENT = "urgent", "加急 (urgent)"
-    NORMAL = "normal", "一般 (normal)"
+    EMERGENCY = "emergency", _("紧急")
+    URGENT = "urgent", _("加急")
+    NORMAL = "normal", _("一般")
 
 
 class InvalidReason(models.TextChoices):
     """Legitimate reasons not to dispatch (Beijing regulation, art. 11), plus plain spam."""
 
-    EMERGENCY_TRANSFERRED = "emergency_transferred", "已转110/119/120/122 (emergency transferred)"
+    EMERGENCY_TRANSFERRED = "emergency_transferred", _("已转110/119/120/122")
     OTHER_LEGAL_CHANNEL = (
         "other_legal_channel",
-        "属诉讼、仲裁、纪检、复议、信访等渠道 (other legal channel)",
+        _("属诉讼、仲裁、纪检、复议、信访等渠道"),
     )
-    REPEAT_NO_NEW_FACTS = "repeat_no_new_facts", "重复诉求且无新情况 (repeat, no new facts)"
-    SECRETS_PRIVACY = "secrets_privacy", "涉及国家秘密或个人隐私 (secrets or privacy)"
-    OUTSIDE_DUTIES = "outside_duties", "不属于任何单位职责 (outside every unit's duties)"
-    UNLAWFUL_DEMAND = "unlawful_demand", "违反法律法规的诉求 (unlawful demand)"
-    SPAM = "spam", "无效或骚扰 (spam, nonsense)"
+    REPEAT_NO_NEW_FACTS = "repeat_no_new_facts", _("重复诉求且无新情况")
+    SECRETS_PRIVACY = "secrets_privacy", _("涉及国家秘密或个人隐私")
+    OUTSIDE_DUTIES = "outside_duties", _("不属于任何单位职责")
+    UNLAWFUL_DEMAND = "unlawful_demand", _("违反法律法规的诉求")
+    SPAM = "spam", _("无效或骚扰")
 
 
 class TicketQuerySet(models.QuerySet):
@@ -146,18 +147,18 @@ class TicketQuerySet(models.QuerySet):
 
 
 class Ticket(models.Model):
-    number = models.CharField("工单编号 (number)", max_length=20, unique=True)
+    number = models.CharField(_("工单编号"), max_length=20, unique=True)
     # With the number, lets a citizen without an account follow the ticket.
-    query_code = models.CharField("查询码 (query code)", max_length=8)
-    channel = models.CharField("渠道 (channel)", max_length=10, choices=Channel.choices)
+    query_code = models.CharField(_("查询码"), max_length=8)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     request_type = models.CharField(
-        "诉求类型 (request type)", max_length=12, choices=RequestType.choices, blank=True
+        _("诉求类型"), max_length=12, choices=RequestType.choices, blank=True
     )
     urgency = models.CharField(
-        "紧急程度 (urgency)", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+        _("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )
-    citizen_name = models.CharField("诉求人姓名 (citizen name)", max_length=40, blank=True)
-    citizen_phone = models.CharField("联系电话 (phone)", max_length=20, blank=True)
+    citizen_name = models.CharField(_("诉求人姓名"), max_length=40, blank=True)
+    citizen_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     citizen_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -165,10 +166,10 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="submitted_tickets",
     )
-    confidential = models.BooleanField("要求保密 (confidential)", default=False)
-    title = models.CharField("标题 (title)", max_length=100)
-    content = models.TextField("诉求内容 (content)")
-    address = models.CharField("地址 (address)", max_length=200, blank=True)
+    confidential = models.BooleanField(_("要求保密"), default=False)
+    title = models.CharField(_("标题"), max_length=100)
+    content = models.TextField(_("诉求内容"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     region = models.ForeignKey(
@@ -178,48 +179,48 @@ class Ticket(models.Model):
         "workorders.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(
-        "状态 (status)", max_length=20, choices=Status.choices, default=Status.REGISTERED
+        _("状态"), max_length=20, choices=Status.choices, default=Status.REGISTERED
     )
-    registered_at = models.DateTimeField("受理时间 (registered at)")
-    status_changed_at = models.DateTimeField("状态变更时间 (status changed at)")
+    registered_at = models.DateTimeField(_("受理时间"))
+    status_changed_at = models.DateTimeField(_("状态变更时间"))
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # What the classifier suggested, kept for the triage queue's pre-filled form and for training.
-    suggestion = models.JSONField("分类建议 (suggestion)", default=dict, blank=True)
+    suggestion = models.JSONField(_("分类建议"), default=dict, blank=True)
     # True once a dispatcher has confirmed the category: such tickets are training labels.
     category_confirmed = models.BooleanField(default=False)
-    reply = models.TextField("答复内容 (reply)", blank=True)
+    reply = models.TextField(_("答复内容"), blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )
     invalid_reason = models.CharField(
-        "不予受理原因 (invalid reason)", max_length=30, choices=InvalidReason.choices, blank=True
+        _("不予受理原因"), max_length=30, choices=InvalidReason.choices, blank=True
     )
-    reopen_count = models.PositiveSmallIntegerField("重办次数 (reopen count)", default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     # Last time the stale-ticket sweep re-queued it: keeps the sweep from re-queuing every minute.
     requeued_at = models.DateTimeField(null=True, blank=True)
-    accept_due_at = models.DateTimeField("签收时限 (accept due)", null=True, blank=True)
-    contact_due_at = models.DateTimeField("联系时限 (contact due)", null=True, blank=True)
-    resolve_due_at = models.DateTimeField("办结时限 (resolve due)", null=True, blank=True)
+    accept_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True)
+    contact_due_at = models.DateTimeField(_("联系时限"), null=True, blank=True)
+    resolve_due_at = models.DateTimeField(_("办结时限"), null=True, blank=True)
     # Deadlines (workorders/deadline_policies.py, workorders/lights.py). The yellow moment is
     # stored, not derived: "80 % of the allowed time" counted in working hours needs the holiday
     # calendar, which SQL cannot see. What the sweep has recorded lives in TicketLightState.
-    accept_warn_at = models.DateTimeField("签收预警 (accept warning)", null=True, blank=True)
-    contact_warn_at = models.DateTimeField("联系预警 (contact warning)", null=True, blank=True)
-    resolve_warn_at = models.DateTimeField("办结预警 (resolve warning)", null=True, blank=True)
+    accept_warn_at = models.DateTimeField(_("签收预警"), null=True, blank=True)
+    contact_warn_at = models.DateTimeField(_("联系预警"), null=True, blank=True)
+    resolve_warn_at = models.DateTimeField(_("办结预警"), null=True, blank=True)
     # Set when the ticket is resolved: the center's own deadline for the follow-up call.
-    follow_up_due_at = models.DateTimeField("回访时限 (follow-up due)", null=True, blank=True)
+    follow_up_due_at = models.DateTimeField(_("回访时限"), null=True, blank=True)
     # Set while an approved pause stops the clock (workorders.services.pauses).
-    paused_at = models.DateTimeField("暂停计时于 (paused at)", null=True, blank=True)
+    paused_at = models.DateTimeField(_("暂停计时于"), null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "工单 (ticket)"
-        verbose_name_plural = "工单 (tickets)"
+        verbose_name = _("工单")
+        verbose_name_plural = _("工单")
         ordering = ["-registered_at"]
         indexes = [
             # Queues and the stale-ticket sweep: status filter, oldest/newest first.
@@ -266,8 +267,8 @@ class Assignment(models.Model):
     """One unit's part in a ticket: its own acceptance and contact state."""
 
     class Role(models.TextChoices):
-        LEAD = "lead", "主办 (lead)"
-        ASSIST = "assist", "协办 (assist)"
+        LEAD = "lead", _("主办")
+        ASSIST = "assist", _("协办")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey("workorders.Unit", on_delete=models.PROTECT, related_name="+")
@@ -279,8 +280,8 @@ class Assignment(models.Model):
     contacted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "派单 (assignment)"
-        verbose_name_plural = "派单 (assignments)"
+        verbose_name = _("派单")
+        verbose_name_plural = _("派单")
         indexes = [
             # The unit workbench: active assignments of one unit.
             models.Index(fields=["unit", "active"], name="assignment_unit_active"),
@@ -303,45 +304,45 @@ class Assignment(models.Model):
 
 
 class EventKind(models.TextChoices):
-    REGISTERED = "registered", "受理 (registered)"
-    CLASSIFIED = "classified", "智能分类 (classified)"
-    REQUEUED = "requeued", "重新排队 (requeued)"
-    TRIAGED = "triaged", "转人工分拨 (sent to triage)"
-    DISPATCHED = "dispatched", "派单 (dispatched)"
-    ACCEPTED = "accepted", "签收 (accepted)"
-    CONTACTED = "contacted", "联系诉求人 (contacted)"
-    PROGRESS = "progress", "办理进展 (progress)"
-    RETURN_REQUESTED = "return_requested", "申请退单 (return requested)"
-    RETURN_APPROVED = "return_approved", "退单通过 (return approved)"
-    RETURN_REJECTED = "return_rejected", "退单驳回 (return rejected)"
-    EXTENSION_REQUESTED = "extension_requested", "申请延期 (extension requested)"
-    EXTENSION_APPROVED = "extension_approved", "延期通过 (extension approved)"
-    EXTENSION_REJECTED = "extension_rejected", "延期驳回 (extension rejected)"
-    RESOLVED = "resolved", "办结 (resolved)"
-    ANSWERED = "answered", "直接答复 (answered directly)"
-    MERGED = "merged", "合并重复工单 (merged)"
-    INVALIDATED = "invalidated", "不予受理 (invalid)"
-    FOLLOW_UP_STARTED = "follow_up_started", "转回访 (follow-up)"
-    REOPENED = "reopened", "重办 (reopened)"
-    CLOSED = "closed", "归档 (closed)"
-    SUPPLEMENTED = "supplemented", "市民补充信息 (citizen added information)"
-    CONTACT_REVEALED = "contact_revealed", "查看联系方式 (contact revealed)"
+    REGISTERED = "registered", _("受理")
+    CLASSIFIED = "classified", _("智能分类")
+    REQUEUED = "requeued", _("重新排队")
+    TRIAGED = "triaged", _("转人工分拨")
+    DISPATCHED = "dispatched", _("派单")
+    ACCEPTED = "accepted", _("签收")
+    CONTACTED = "contacted", _("联系诉求人")
+    PROGRESS = "progress", _("办理进展")
+    RETURN_REQUESTED = "return_requested", _("申请退单")
+    RETURN_APPROVED = "return_approved", _("退单通过")
+    RETURN_REJECTED = "return_rejected", _("退单驳回")
+    EXTENSION_REQUESTED = "extension_requested", _("申请延期")
+    EXTENSION_APPROVED = "extension_approved", _("延期通过")
+    EXTENSION_REJECTED = "extension_rejected", _("延期驳回")
+    RESOLVED = "resolved", _("办结")
+    ANSWERED = "answered", _("直接答复")
+    MERGED = "merged", _("合并重复工单")
+    INVALIDATED = "invalidated", _("不予受理")
+    FOLLOW_UP_STARTED = "follow_up_started", _("转回访")
+    REOPENED = "reopened", _("重办")
+    CLOSED = "closed", _("归档")
+    SUPPLEMENTED = "supplemented", _("市民补充信息")
+    CONTACT_REVEALED = "contact_revealed", _("查看联系方式")
     # Deadlines (workorders.services.deadline_sweep): recorded once per change by the sweep.
-    LIGHT_YELLOW = "light_yellow", "黄灯预警 (due soon)"
-    LIGHT_RED = "light_red", "红灯超期 (overdue)"
-    SUPERVISED = "supervised", "督办 (supervised)"
-    SUPERVISION_ACKNOWLEDGED = "supervision_acknowledged", "督办已回复 (supervision acknowledged)"
-    PAUSE_REQUESTED = "pause_requested", "申请暂停计时 (pause requested)"
-    PAUSE_REJECTED = "pause_rejected", "暂停计时驳回 (pause rejected)"
-    PAUSED = "paused", "暂停计时 (clock paused)"
-    RESUMED = "resumed", "恢复计时 (clock resumed)"
+    LIGHT_YELLOW = "light_yellow", _("黄灯预警")
+    LIGHT_RED = "light_red", _("红灯超期")
+    SUPERVISED = "supervised", _("督办")
+    SUPERVISION_ACKNOWLEDGED = "supervision_acknowledged", _("督办已回复")
+    PAUSE_REQUESTED = "pause_requested", _("申请暂停计时")
+    PAUSE_REJECTED = "pause_rejected", _("暂停计时驳回")
+    PAUSED = "paused", _("暂停计时")
+    RESUMED = "resumed", _("恢复计时")
     # Follow-up and evaluation (evaluation.services): actions that leave the status alone.
-    SURVEY_SENT = "survey_sent", "发送回访短信 (survey sent)"
-    FOLLOW_UP_CALL = "follow_up_call", "回访电话 (follow-up call)"
-    FOLLOW_UP_ANSWERED = "follow_up_answered", "市民评价 (citizen's verdict)"
-    EXEMPTION_REQUESTED = "exemption_requested", "申请免考核 (exemption requested)"
-    EXEMPTION_APPROVED = "exemption_approved", "免考核通过 (exemption approved)"
-    EXEMPTION_REJECTED = "exemption_rejected", "免考核驳回 (exemption rejected)"
+    SURVEY_SENT = "survey_sent", _("发送回访短信")
+    FOLLOW_UP_CALL = "follow_up_call", _("回访电话")
+    FOLLOW_UP_ANSWERED = "follow_up_answered", _("市民评价")
+    EXEMPTION_REQUESTED = "exemption_requested", _("申请免考核")
+    EXEMPTION_APPROVED = "exemption_approved", _("免考核通过")
+    EXEMPTION_REJECTED = "exemption_rejected", _("免考核驳回")
 
 
 class TicketEvent(models.Model):
@@ -364,8 +365,8 @@ class TicketEvent(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = "工单事件 (ticket event)"
-        verbose_name_plural = "工单事件 (ticket events)"
+        verbose_name = _("工单事件")
+        verbose_name_plural = _("工单事件")
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["ticket", "created_at"], name="event_ticket_time"),
@@ -401,23 +402,23 @@ class Attachment(models.Model):
     uploaded_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = "附件 (attachment)"
-        verbose_name_plural = "附件 (attachments)"
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.original_name or self.token}"
 
 
 class RequestStatus(models.TextChoices):
-    PENDING = "pending", "待审核 (pending)"
-    APPROVED = "approved", "已通过 (approved)"
-    REJECTED = "rejected", "已驳回 (rejected)"
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("已驳回")
 
 
 class ReturnRequest(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="return_requests")
     unit = models.ForeignKey("workorders.Unit", on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField("退单理由 (reason)")
+    reason = models.TextField(_("退单理由"))
     # The ticket's status before the request, restored when the request is rejected.
     previous_status = models.CharField(max_length=20, choices=Status.choices)
     status = models.CharField(
@@ -434,8 +435,8 @@ class ReturnRequest(models.Model):
     decision_note = models.TextField(blank=True)
 
     class Meta:
-        verbose_name = "退单申请 (return request)"
-        verbose_name_plural = "退单申请 (return requests)"
+        verbose_name = _("退单申请")
+        verbose_name_plural = _("退单申请")
         constraints = [
             models.UniqueConstraint(
                 fields=["ticket"], condition=Q(status="pending"), name="return_one_pending"
@@ -449,8 +450,8 @@ class ReturnRequest(models.Model):
 class ExtensionRequest(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="extension_requests")
     unit = models.ForeignKey("workorders.Unit", on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField("延期理由 (reason)")
-    requested_due_at = models.DateTimeField("申请延至 (extend to)")
+    reason = models.TextField(_("延期理由"))
+    requested_due_at = models.DateTimeField(_("申请延至"))
     status = models.CharField(
         max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
     )
@@ -465,8 +466,8 @@ class ExtensionRequest(models.Model):
     decision_note = models.TextField(blank=True)
 
     class Meta:
-        verbose_name = "延期申请 (extension request)"
-        verbose_name_plural = "延期申请 (extension requests)"
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
         constraints = [
             models.UniqueConstraint(
                 fields=["ticket"], condition=Q(status="pending"), name="extension_one_pending"

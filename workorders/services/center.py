@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hotline.lib.errors import Conflict, InvalidInput
 from workorders.access import require_role
@@ -86,18 +87,16 @@ def ticket_dispatch(
     assist_units = list(assist_units or [])
     if not lead_unit.is_active or any(not unit.is_active for unit in assist_units):
         field = "lead_unit" if not lead_unit.is_active else "assist_units"
-        raise InvalidInput(
-            "所选单位已停用 (the unit is inactive)", fields={field: ["已停用 (inactive)"]}
-        )
+        raise InvalidInput(_("所选单位已停用"), fields={field: [_("已停用")]})
     if urgency is not None and urgency not in Urgency.values:
-        raise InvalidInput("紧急程度无效 (unknown urgency)", fields={"urgency": ["无效"]})
+        raise InvalidInput(_("紧急程度无效"), fields={"urgency": ["无效"]})
     with transaction.atomic():
         ticket = ticket_locked(ticket_id, actor) if actor else ticket_locked_by_system(ticket_id)
         if actor is None and ticket.status != Status.REGISTERED:
             # The worker only dispatches what is still registered, checked under the lock: two
             # deliveries of the same task (acks_late, the stale sweep) would otherwise both pass
             # their early check and the second would re-dispatch (dispatched → dispatched).
-            raise Conflict("工单已被处理 (the ticket was already handled)")
+            raise Conflict(_("工单已被处理"))
         now = timezone.now()
         changes = {
             "category": category or ticket.category,
@@ -167,13 +166,13 @@ def ticket_merge(*, ticket_id: int, master_number: str, actor, reason: str = "")
     reason = clean_text(reason, field="reason", label="合并说明", minimum=0)
     master = Ticket.objects.filter(number=(master_number or "").strip()).first()
     if master is None:
-        message = "主工单编号不存在 (master ticket not found)"
+        message = _("主工单编号不存在")
         raise InvalidInput(message, fields={"master_number": [message]})
     if master.pk == ticket_id:
-        message = "不能与自身合并 (cannot merge a ticket into itself)"
+        message = _("不能与自身合并")
         raise InvalidInput(message, fields={"master_number": [message]})
     if master.status in (Status.MERGED, Status.INVALID):
-        message = "主工单已合并或不予受理 (the master is merged or invalid)"
+        message = _("主工单已合并或不予受理")
         raise InvalidInput(message, fields={"master_number": [message]})
     with transaction.atomic():
         ticket = ticket_locked(ticket_id, actor)
@@ -193,7 +192,7 @@ def ticket_mark_invalid(*, ticket_id: int, actor, reason_code: str, note: str = 
     require_role(actor, *INTAKE_ROLES)
     note = clean_text(note, field="note", label="说明", minimum=0)
     if reason_code not in InvalidReason.values:
-        message = "请选择不予受理的原因 (choose a reason)"
+        message = _("请选择不予受理的原因")
         raise InvalidInput(message, fields={"reason_code": [message]})
     with transaction.atomic():
         ticket = ticket_locked(ticket_id, actor)

@@ -36,6 +36,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Least, NullIf
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from workorders.deadline_policies import first_warning
 from workorders.lights import DEADLINE_LABELS, DEADLINES, deadline_light
@@ -230,9 +231,15 @@ def _event(change: LightChange, now: datetime) -> TicketEvent:
     zh, en = _labels(change.deadline)
     due = f"{timezone.localtime(change.due_at):%Y-%m-%d %H:%M}"
     if change.light == Light.RED:
-        kind, reason = EventKind.LIGHT_RED, f"{zh}时限 {due} 已超期 ({en} overdue)"
+        kind, reason = (
+            EventKind.LIGHT_RED,
+            gettext("%(zh)s时限 %(due)s 已超期") % {"zh": zh, "due": due, "en": en},
+        )
     else:
-        kind, reason = EventKind.LIGHT_YELLOW, f"{zh}时限 {due} 即将到期 ({en} due soon)"
+        kind, reason = (
+            EventKind.LIGHT_YELLOW,
+            gettext("%(zh)s时限 %(due)s 即将到期") % {"zh": zh, "due": due, "en": en},
+        )
     return TicketEvent(
         ticket_id=change.ticket_id,
         kind=kind,

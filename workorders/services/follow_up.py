@@ -9,6 +9,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hotline.celery import app as celery_app
 from hotline.lib.errors import Conflict
@@ -38,7 +39,7 @@ def ticket_reopen(*, ticket_id: int, actor, reason: str) -> Ticket:
         ticket = ticket_locked(ticket_id, actor)
         lead = lead_assignment(ticket)
         if lead is None:
-            raise Conflict("直接答复的工单无承办单位，无法重办 (no lead unit to reopen to)")
+            raise Conflict(_("直接答复的工单无承办单位，无法重办"))
         now = timezone.now()
         times = due_times(urgency=ticket.urgency, start=now, category=ticket.category)
         transition(

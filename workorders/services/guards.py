@@ -1,6 +1,8 @@
 """What the services of a ticket check before they write: the text they were given, the ticket
 locked for this transaction, and the actor's place on it."""
 
+from django.utils.translation import gettext as _
+
 from hotline.lib.errors import InvalidInput, NotAllowed
 from workorders.access import require_unit, ticket_get_for_user
 from workorders.models import Assignment, Role, Ticket
@@ -14,7 +16,12 @@ def clean_text(
 ) -> str:
     value = (value or "").strip()
     if not minimum <= len(value) <= maximum:
-        message = f"请填写{label}（{minimum} 到 {maximum} 字） ({field}: {minimum}-{maximum} chars)"
+        message = _("请填写%(label)s（%(minimum)s 到 %(maximum)s 字）") % {
+            "label": label,
+            "minimum": minimum,
+            "maximum": maximum,
+            "field": field,
+        }
         raise InvalidInput(message, fields={field: [message]})
     return value
 
@@ -36,12 +43,12 @@ def own_assignment(ticket: Ticket, actor) -> Assignment:
     unit = require_unit(actor)
     assignment = ticket.assignments.filter(active=True, unit=unit).first()
     if assignment is None:
-        raise NotAllowed("该工单未派给您的单位 (this ticket is not assigned to your unit)")
+        raise NotAllowed(_("该工单未派给您的单位"))
     return assignment
 
 
 def require_lead(ticket: Ticket, actor) -> Assignment:
     assignment = own_assignment(ticket, actor)
     if assignment.role != Assignment.Role.LEAD:
-        raise NotAllowed("仅主办单位可执行此操作 (only the lead unit may do this)")
+        raise NotAllowed(_("仅主办单位可执行此操作"))
     return assignment

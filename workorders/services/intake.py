@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from PIL import Image, UnidentifiedImageError
 
 from hotline.celery import app as celery_app
@@ -68,15 +69,15 @@ def _check_image(upload: Upload) -> tuple[str, str] | str:
     """Return (content type, extension), or an error message."""
     if len(upload.data) > settings.ATTACHMENT_MAX_BYTES:
         limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        return f"图片“{upload.name}”超过 {limit} MB (image larger than {limit} MB)"
+        return gettext("图片“%(name)s”超过 %(limit)s MB") % {"name": upload.name, "limit": limit}
     try:
         with Image.open(BytesIO(upload.data)) as image:
             image.verify()
             kind = image.format
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return f"“{upload.name}”不是有效的图片文件 (not a valid image)"
+        return gettext("“%(name)s”不是有效的图片文件") % {"name": upload.name}
     if kind not in IMAGE_FORMATS:
-        return f"“{upload.name}”格式不支持，请上传 JPG、PNG、WebP 或 GIF (unsupported image type)"
+        return gettext("“%(name)s”格式不支持，请上传 JPG、PNG、WebP 或 GIF") % {"name": upload.name}
     return IMAGE_FORMATS[kind]
 
 
@@ -100,28 +101,26 @@ def _validate(
         errors.setdefault(field, []).append(message)
 
     if len(content) < 5:
-        error(
-            "content", "请填写诉求内容，至少 5 个字 (describe the request, at least 5 characters)"
-        )
+        error("content", gettext("请填写诉求内容，至少 5 个字"))
     elif len(content) > 5000:
-        error("content", "诉求内容不能超过 5000 字 (at most 5000 characters)")
+        error("content", gettext("诉求内容不能超过 5000 字"))
     if not title:
         # Phone intake and short web messages often have no title: the first words serve.
         title = content.splitlines()[0][:30] if content else ""
     if len(title) > 100:
-        error("title", "标题不能超过 100 字 (title at most 100 characters)")
+        error("title", gettext("标题不能超过 100 字"))
     if len(citizen_name) > 40:
-        error("citizen_name", "姓名不能超过 40 字 (name at most 40 characters)")
+        error("citizen_name", gettext("姓名不能超过 40 字"))
     if citizen_phone and not MOBILE_OR_LANDLINE.match(citizen_phone):
-        error("citizen_phone", "请输入正确的手机号或座机号 (enter a valid phone number)")
+        error("citizen_phone", gettext("请输入正确的手机号或座机号"))
     if len(address) > 200:
-        error("address", "地址不能超过 200 字 (address at most 200 characters)")
+        error("address", gettext("地址不能超过 200 字"))
     if channel not in Channel.values:
-        error("channel", "渠道无效 (unknown channel)")
+        error("channel", gettext("渠道无效"))
     if request_type and request_type not in RequestType.values:
-        error("request_type", "诉求类型无效 (unknown request type)")
+        error("request_type", gettext("诉求类型无效"))
     if urgency and urgency not in Urgency.values:
-        error("urgency", "紧急程度无效 (unknown urgency)")
+        error("urgency", gettext("紧急程度无效"))
     point = {}
     for field, value, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
         if value in (None, ""):
@@ -130,17 +129,21 @@ def _validate(
         try:
             number = Decimal(str(value)).quantize(Decimal("0.000001"))
         except (InvalidOperation, ValueError):
-            error(field, "坐标格式不正确 (coordinate is not a number)")
+            error(field, gettext("坐标格式不正确"))
             continue
         if not -limit <= number <= limit:
-            error(field, "坐标超出范围 (coordinate out of range)")
+            error(field, gettext("坐标超出范围"))
         point[field] = number
     if (point.get("latitude") is None) != (point.get("longitude") is None) and not errors.get(
         "latitude"
     ):
-        error("latitude", "经纬度需同时填写 (give both latitude and longitude)")
+        error("latitude", gettext("经纬度需同时填写"))
     if len(uploads) > settings.ATTACHMENT_MAX_COUNT:
-        error("attachments", f"最多上传 {settings.ATTACHMENT_MAX_COUNT} 张图片 (too many images)")
+        error(
+            "attachments",
+            gettext("最多上传 %(ATTACHMENT_MAX_COUNT)s 张图片")
+            % {"ATTACHMENT_MAX_COUNT": settings.ATTACHMENT_MAX_COUNT},
+        )
     checked = []
     for upload in uploads:
         result = _check_image(upload)
@@ -149,9 +152,7 @@ def _validate(
         else:
             checked.append((upload, *result))
     if errors:
-        raise InvalidInput(
-            "提交的内容有误，请检查后重试 (please correct the errors)", fields=errors
-        )
+        raise InvalidInput(gettext("提交的内容有误，请检查后重试"), fields=errors)
     return {"title": title, **point}, checked
 
 
@@ -167,8 +168,7 @@ def _check_intake_rights(actor, *, channel: str, request_type: str, urgency: str
         return
     if channel in STAFF_CHANNELS or request_type or urgency:
         raise NotAllowed(
-            "只有热线工作人员可以登记来电或其他平台的诉求并指定诉求类型和紧急程度 "
-            "(only hotline staff record calls and set request type and urgency)"
+            gettext("只有热线工作人员可以登记来电或其他平台的诉求并指定诉求类型和紧急程度")
         )
 
 
@@ -309,7 +309,7 @@ def ticket_get_public(*, number: str, query_code: str) -> Ticket:
     number, query_code = _clean_text(number), _clean_text(query_code).upper()
     ticket = Ticket.objects.filter(number=number).select_related("merged_into").first()
     if ticket is None or not secrets.compare_digest(ticket.query_code, query_code):
-        raise NotFound("工单编号或查询码不正确 (wrong ticket number or query code)")
+        raise NotFound(gettext("工单编号或查询码不正确"))
     return ticket
 
 
@@ -319,11 +319,11 @@ def ticket_supplement(*, number: str, query_code: str, text: str) -> Ticket:
     text = _clean_text(text)
     if not 2 <= len(text) <= 2000:
         raise InvalidInput(
-            "补充内容需为 2 到 2000 字 (2 to 2000 characters)",
-            fields={"text": ["补充内容需为 2 到 2000 字 (2 to 2000 characters)"]},
+            gettext("补充内容需为 2 到 2000 字"),
+            fields={"text": [gettext("补充内容需为 2 到 2000 字")]},
         )
     if ticket.status in FINAL_STATUSES:
-        raise Conflict("工单已归档，无法补充 (the ticket is closed)")
+        raise Conflict(gettext("工单已归档，无法补充"))
     with transaction.atomic():
         record_event(ticket=ticket, kind=EventKind.SUPPLEMENTED, reason=text, public=True)
     return ticket

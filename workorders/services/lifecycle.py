@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hotline.lib.errors import Conflict, InvalidInput, NotAllowed
 from workorders.access import require_role
@@ -47,7 +48,7 @@ def ticket_accept(*, ticket_id: int, actor) -> Ticket:
         ticket = ticket_locked(ticket_id, actor)
         assignment = own_assignment(ticket, actor)
         if assignment.accepted_at is not None:
-            raise Conflict("您的单位已签收该工单 (your unit already accepted it)")
+            raise Conflict(_("您的单位已签收该工单"))
         if assignment.role == Assignment.Role.LEAD:
             transition(
                 ticket=ticket,
@@ -58,7 +59,7 @@ def ticket_accept(*, ticket_id: int, actor) -> Ticket:
             )
         else:
             if ticket.status not in (Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS):
-                raise Conflict("工单当前状态不能签收 (cannot accept in this status)")
+                raise Conflict(_("工单当前状态不能签收"))
             record_event(ticket=ticket, kind=EventKind.ACCEPTED, actor=actor, unit=assignment.unit)
         assignment.accepted_at = timezone.now()
         assignment.save(update_fields=["accepted_at"])
@@ -72,7 +73,7 @@ def ticket_contact(*, ticket_id: int, actor, note: str) -> Ticket:
         ticket = ticket_locked(ticket_id, actor)
         assignment = own_assignment(ticket, actor)
         if assignment.accepted_at is None:
-            raise Conflict("请先签收工单 (accept the ticket first)")
+            raise Conflict(_("请先签收工单"))
         if assignment.role == Assignment.Role.LEAD and ticket.status == Status.ACCEPTED:
             transition(
                 ticket=ticket,
@@ -85,7 +86,7 @@ def ticket_contact(*, ticket_id: int, actor, note: str) -> Ticket:
             )
         else:
             if ticket.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
-                raise Conflict("工单当前状态不能登记联系 (cannot record contact now)")
+                raise Conflict(_("工单当前状态不能登记联系"))
             record_event(
                 ticket=ticket,
                 kind=EventKind.CONTACTED,
@@ -105,7 +106,7 @@ def ticket_add_progress(*, ticket_id: int, actor, note: str, public: bool = Fals
         ticket = ticket_locked(ticket_id, actor)
         assignment = own_assignment(ticket, actor)
         if ticket.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
-            raise Conflict("工单当前状态不能登记进展 (cannot add progress now)")
+            raise Conflict(_("工单当前状态不能登记进展"))
         return record_event(
             ticket=ticket,
             kind=EventKind.PROGRESS,
@@ -124,12 +125,12 @@ def ticket_request_return(*, ticket_id: int, actor, reason: str) -> ReturnReques
         window = timedelta(days=settings.RETURN_WINDOW_DAYS)
         if timezone.now() > assignment.dispatched_at + window:
             raise Conflict(
-                f"已超过退单时限（派单后 {settings.RETURN_WINDOW_DAYS} 天） "
-                "(the return window has passed)"
+                _("已超过退单时限（派单后 %(RETURN_WINDOW_DAYS)s 天）")
+                % {"RETURN_WINDOW_DAYS": settings.RETURN_WINDOW_DAYS}
             )
         if ticket.reopen_count:
             # 首接负责制: a reopened ticket stays with the unit that first handled it.
-            raise Conflict("重办工单不能退单 (a reopened ticket cannot be returned)")
+            raise Conflict(_("重办工单不能退单"))
         previous = ticket.status
         transition(
             ticket=ticket,
@@ -158,7 +159,7 @@ def ticket_decide_return(*, ticket_id: int, actor, approve: bool, note: str = ""
         ticket = ticket_locked(ticket_id, actor)
         request = ticket.return_requests.filter(status=RequestStatus.PENDING).first()
         if request is None:
-            raise Conflict("没有待审核的退单申请 (no pending return request)")
+            raise Conflict(_("没有待审核的退单申请"))
         now = timezone.now()
         if approve:
             transition(
@@ -201,16 +202,16 @@ def ticket_request_extension(
         ticket = ticket_locked(ticket_id, actor)
         assignment = require_lead(ticket, actor)
         if ticket.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
-            raise Conflict("工单当前状态不能申请延期 (cannot ask for an extension now)")
+            raise Conflict(_("工单当前状态不能申请延期"))
         current = ticket.resolve_due_at or timezone.now()
         if requested_due_at <= current:
-            message = "延期后的时限须晚于当前办结时限 (must be later than the current due time)"
+            message = _("延期后的时限须晚于当前办结时限")
             raise InvalidInput(message, fields={"requested_due_at": [message]})
         if requested_due_at > current + MAX_EXTENSION:
-            message = "延期不能超过 30 天 (at most 30 days)"
+            message = _("延期不能超过 30 天")
             raise InvalidInput(message, fields={"requested_due_at": [message]})
         if ticket.extension_requests.filter(status=RequestStatus.PENDING).exists():
-            raise Conflict("已有待审核的延期申请 (an extension request is already pending)")
+            raise Conflict(_("已有待审核的延期申请"))
         request = ExtensionRequest.objects.create(
             ticket=ticket,
             unit=assignment.unit,
@@ -238,14 +239,14 @@ def ticket_decide_extension(*, ticket_id: int, actor, approve: bool, note: str =
         ticket = ticket_locked(ticket_id, actor)
         request = ticket.extension_requests.filter(status=RequestStatus.PENDING).first()
         if request is None:
-            raise Conflict("没有待审核的延期申请 (no pending extension request)")
+            raise Conflict(_("没有待审核的延期申请"))
         data = {
             "original_due_at": ticket.resolve_due_at.isoformat() if ticket.resolve_due_at else None,
             "requested_due_at": request.requested_due_at.isoformat(),
         }
         if approve:
             if ticket.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
-                raise Conflict("工单已不在办理中 (the ticket is no longer being worked on)")
+                raise Conflict(_("工单已不在办理中"))
             extended = resolve_extended(
                 urgency=ticket.urgency,
                 category=ticket.category,
@@ -307,9 +308,7 @@ def ticket_reveal_contact(*, ticket_id: int, actor) -> dict:
         ticket = ticket_locked(ticket_id, actor)
         assignment = own_assignment(ticket, actor)
         if ticket.confidential:
-            raise NotAllowed(
-                "诉求人要求保密，不能查看联系方式 (the citizen asked for confidentiality)"
-            )
+            raise NotAllowed(_("诉求人要求保密，不能查看联系方式"))
         record_event(
             ticket=ticket, kind=EventKind.CONTACT_REVEALED, actor=actor, unit=assignment.unit
         )

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hotline.lib.errors import Conflict, NotAllowed
 from workorders.access import require_role, require_unit
@@ -26,7 +27,7 @@ def _lead_of_actor(ticket: Ticket, actor) -> Assignment:
     unit = require_unit(actor)
     lead = ticket.assignments.filter(active=True, role=Assignment.Role.LEAD).first()
     if lead is None or lead.unit_id != unit.pk:
-        raise NotAllowed("仅主办单位可执行此操作 (only the lead unit may do this)")
+        raise NotAllowed(_("仅主办单位可执行此操作"))
     return lead
 
 
@@ -37,9 +38,9 @@ def ticket_request_pause(*, ticket_id: int, actor, reason: str) -> TicketPause:
         ticket = ticket_locked(ticket_id, actor)
         lead = _lead_of_actor(ticket, actor)
         if ticket.status != Status.IN_PROGRESS:
-            raise Conflict("联系诉求人后方可申请暂停计时 (pauses are for tickets in progress)")
+            raise Conflict(_("联系诉求人后方可申请暂停计时"))
         if ticket.pauses.filter(status__in=[PauseStatus.PENDING, PauseStatus.ACTIVE]).exists():
-            raise Conflict("已有待审核或进行中的暂停 (a pause is already pending or running)")
+            raise Conflict(_("已有待审核或进行中的暂停"))
         now = timezone.now()
         pause = TicketPause.objects.create(
             ticket=ticket, unit=lead.unit, reason=reason, requested_by=actor, requested_at=now
@@ -64,11 +65,11 @@ def ticket_decide_pause(*, ticket_id: int, actor, approve: bool, note: str = "")
         ticket = ticket_locked(ticket_id, actor)
         pause = ticket.pauses.filter(status=PauseStatus.PENDING).first()
         if pause is None:
-            raise Conflict("没有待审核的暂停申请 (no pending pause request)")
+            raise Conflict(_("没有待审核的暂停申请"))
         now = timezone.now()
         if approve:
             if ticket.status != Status.IN_PROGRESS or ticket.paused_at is not None:
-                raise Conflict("工单已不在办理中 (the ticket is no longer in progress)")
+                raise Conflict(_("工单已不在办理中"))
             Ticket.objects.filter(pk=ticket.pk).update(paused_at=now)
             ticket.paused_at = now
             pause.status, pause.started_at = PauseStatus.ACTIVE, now
@@ -128,7 +129,7 @@ def ticket_resume(*, ticket_id: int, actor, note: str = "") -> Ticket:
             _lead_of_actor(ticket, actor)
         pause = ticket.pauses.filter(status=PauseStatus.ACTIVE).first()
         if pause is None:
-            raise Conflict("工单未暂停计时 (the clock is not paused)")
+            raise Conflict(_("工单未暂停计时"))
         changes = _end_pause(ticket, pause, actor=actor, at=timezone.now(), note=note.strip())
         Ticket.objects.filter(pk=ticket.pk).update(**changes)
         for name, value in changes.items():
@@ -145,6 +146,6 @@ def pause_close_on_resolve(*, ticket: Ticket, actor, at: datetime) -> dict:
             changes.update(_end_pause(ticket, pause, actor=actor, at=at, note="工单办结"))
         else:
             pause.status, pause.decided_at = PauseStatus.REJECTED, at
-            pause.decision_note = "工单已办结 (the ticket was resolved)"
+            pause.decision_note = _("工单已办结")
             pause.save(update_fields=["status", "decided_at", "decision_note"])
     return changes

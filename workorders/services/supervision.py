@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hotline.lib.errors import Conflict
 from workorders.access import require_role, require_unit
@@ -20,10 +21,10 @@ def ticket_supervise(*, ticket_id: int, actor, note: str) -> Supervision:
     with transaction.atomic():
         ticket = ticket_locked(ticket_id, actor)
         if ticket.status not in RESOLVE_RUNNING:
-            raise Conflict("只能督办承办中的工单 (only tickets with a unit can be supervised)")
+            raise Conflict(_("只能督办承办中的工单"))
         lead = ticket.assignments.filter(active=True, role=Assignment.Role.LEAD).first()
         if lead is None:
-            raise Conflict("工单没有主办单位 (the ticket has no lead unit)")
+            raise Conflict(_("工单没有主办单位"))
         now = timezone.now()
         supervision = Supervision.objects.create(
             ticket=ticket, unit=lead.unit, note=note, created_by=actor, created_at=now
@@ -67,7 +68,7 @@ def ticket_acknowledge_supervision(*, ticket_id: int, actor, response: str) -> l
             ticket.supervisions.select_for_update().filter(unit=unit, acknowledged_at__isnull=True)
         )
         if not open_notices:
-            raise Conflict("没有待回复的督办 (no open supervision notice for your unit)")
+            raise Conflict(_("没有待回复的督办"))
         for notice in open_notices:
             notice.acknowledged_by, notice.acknowledged_at, notice.response = actor, now, response
             notice.save(update_fields=["acknowledged_by", "acknowledged_at", "response"])

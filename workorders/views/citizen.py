@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hotline.lib.attempts import tracking_limited
@@ -145,7 +146,7 @@ def track_supplement(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         apply_domain_error(form, error)
         return _track_page(request, supplement=form, error=error, status=error.http_status)
-    messages.success(request, "补充信息已提交 (Information added)")
+    messages.success(request, _("补充信息已提交"))
     return redirect("track")
 
 

@@ -18,6 +18,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hotline.lib.errors import DomainError, InvalidInput, NotFound
@@ -102,14 +103,14 @@ def run_ticket_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     ticket again with the message next to the form, with the error's status; nothing changed."""
     action = registry.ticket_action(name)
     if action is None or not action.on_page:
-        return render_error(request, NotFound("没有这个操作 (no such action)"))
+        return render_error(request, NotFound(_("没有这个操作")))
     try:
         ticket = ticket_get_for_user(user=request.user, pk=pk)
     except DomainError as error:
         return render_error(request, error)
     data, form = parse_action_input(action, request.POST)
     if data is None:
-        error = InvalidInput("提交的内容有误，请检查后重试 (please correct the errors)")
+        error = InvalidInput(_("提交的内容有误，请检查后重试"))
         return render_ticket_detail(request, ticket, failed={name: form}, error=error, status=400)
     try:
         result = action.service(ticket_id=ticket.pk, actor=request.user, **data)
@@ -166,7 +167,7 @@ def _ticket_for_attachment(request: HttpRequest, pk: int) -> Ticket:
         number=tracking.get("number", ""), query_code=tracking.get("query_code", "")
     )
     if ticket.pk != pk:
-        raise NotFound("附件不存在或无权查看 (attachment not found)")
+        raise NotFound(_("附件不存在或无权查看"))
     return ticket
 
 
@@ -178,12 +179,12 @@ def attachment(request: HttpRequest, pk: int, token: str) -> HttpResponse:
         return render_error(request, error)
     item = ticket.attachments.filter(token=token).first()
     if item is None:
-        return render_error(request, NotFound("附件不存在 (attachment not found)"))
+        return render_error(request, NotFound(_("附件不存在")))
     try:
         stream = item.file.open("rb")
     except OSError:
         # The row outlived its file (a restore without media): say so, do not crash.
-        return render_error(request, NotFound("附件文件已丢失 (the file is missing)"))
+        return render_error(request, NotFound(_("附件文件已丢失")))
     response = FileResponse(stream, content_type=item.content_type)
     response["Content-Disposition"] = f'inline; filename="{item.token}.{item.extension}"'
     response["Cache-Control"] = "private, max-age=3600"

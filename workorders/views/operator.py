@@ -4,6 +4,7 @@ tickets not yet dispatched, which an operator may answer directly, merge or mark
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from hotline.lib.errors import DomainError
 from workorders import selectors, services
@@ -46,7 +47,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         return _page(request, form, error=error, status=error.http_status)
     messages.success(
         request,
-        f"已受理，工单编号 {ticket.number}，查询码 {ticket.query_code}，请告知来电人 "
-        "(Registered: tell the caller the number and query code)",
+        _("已受理，工单编号 %(number)s，查询码 %(query_code)s，请告知来电人")
+        % {"number": ticket.number, "query_code": ticket.query_code},
     )
     return redirect("ticket_detail", pk=ticket.pk)

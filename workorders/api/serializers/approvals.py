@@ -1,5 +1,6 @@
 """Requests the center decides (return, extension, pause) and its 督办 notices to units."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -77,14 +78,14 @@ class SupervisionSerializer(serializers.Serializer):
     ticket_id = serializers.IntegerField()
     ticket_number = serializers.CharField(source="ticket.number")
     unit = serializers.SerializerMethodField()
-    note = serializers.CharField(help_text="督办意见 (the center's note)")
+    note = serializers.CharField(help_text=_("督办意见"))
     created_by = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     acknowledged_by = serializers.SerializerMethodField()
     acknowledged_at = serializers.DateTimeField(
-        allow_null=True, help_text="为空表示单位尚未回复 (empty: not answered yet)"
+        allow_null=True, help_text=_("为空表示单位尚未回复")
     )
-    response = serializers.CharField(help_text="单位回复 (the unit's answer)")
+    response = serializers.CharField(help_text=_("单位回复"))
 
     @extend_schema_field(NamedRefSerializer)
     def get_unit(self, notice) -> dict | None:

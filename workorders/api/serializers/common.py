@@ -1,5 +1,6 @@
 """What every part of the API shares: the error shape, named references, the text ceiling."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 # Longest free text any action accepts; the services set the real (smaller) limits.
@@ -15,12 +16,10 @@ def _error_serializer():
             "code": serializers.CharField(
                 help_text="invalid_input / forbidden / not_found / conflict / not_authenticated …"
             ),
-            "message": serializers.CharField(
-                help_text="中文在前，英文在括号内 (Chinese first, English in parentheses)"
-            ),
+            "message": serializers.CharField(help_text=_("中文在前，英文在括号内")),
             "fields": serializers.DictField(
                 child=serializers.ListField(child=serializers.CharField()),
-                help_text="字段 → 错误信息 (field → messages)",
+                help_text=_("字段 → 错误信息"),
             ),
         },
     )

@@ -1,5 +1,6 @@
 """The bodies of ticket actions."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from workorders.api.serializers.common import TEXT_MAX
@@ -19,43 +20,41 @@ def _text(help_text: str = "", **kwargs) -> serializers.CharField:
 
 
 class NoteInputSerializer(serializers.Serializer):
-    note = _text("说明 (note)")
+    note = _text(_("说明"))
 
 
 class ProgressInputSerializer(serializers.Serializer):
-    note = _text("办理进展 (progress note)")
-    public = serializers.BooleanField(
-        required=False, default=False, help_text="市民可见 (shown to the citizen)"
-    )
+    note = _text(_("办理进展"))
+    public = serializers.BooleanField(required=False, default=False, help_text=_("市民可见"))
 
 
 class ReasonInputSerializer(serializers.Serializer):
-    reason = _text("理由 (reason)")
+    reason = _text(_("理由"))
 
 
 class ResponseInputSerializer(serializers.Serializer):
-    response = _text("督办回复：正在如何处理 (what the unit is doing about it)")
+    response = _text(_("督办回复：正在如何处理"))
 
 
 class DecisionInputSerializer(serializers.Serializer):
     approve = serializers.BooleanField(help_text="true 通过 / false 驳回")
-    note = _text("审核意见，驳回时必填 (required when rejecting)")
+    note = _text(_("审核意见，驳回时必填"))
 
 
 class ExtensionInputSerializer(serializers.Serializer):
-    reason = _text("延期理由 (reason)")
-    requested_due_at = serializers.DateTimeField(help_text="申请延至 (new resolve due time)")
+    reason = _text(_("延期理由"))
+    requested_due_at = serializers.DateTimeField(help_text=_("申请延至"))
 
 
 class ReplyInputSerializer(serializers.Serializer):
-    reply = _text("答复内容 (reply to the citizen)")
+    reply = _text(_("答复内容"))
 
 
 class MergeInputSerializer(serializers.Serializer):
-    master_number = serializers.CharField(max_length=40, help_text="主工单编号 (master number)")
-    reason = _text("合并说明 (reason)")
+    master_number = serializers.CharField(max_length=40, help_text=_("主工单编号"))
+    reason = _text(_("合并说明"))
 
 
 class InvalidationInputSerializer(serializers.Serializer):
     reason_code = serializers.ChoiceField(choices=InvalidReason.choices)
-    note = _text("补充说明 (note)")
+    note = _text(_("补充说明"))

@@ -4,6 +4,8 @@ import base64
 import binascii
 
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -12,8 +14,8 @@ from workorders.services import Upload
 
 
 class AttachmentInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False, help_text="原文件名 (file name)")
-    data_base64 = serializers.CharField(help_text="图片内容，Base64 编码 (image bytes, base64)")
+    name = serializers.CharField(max_length=200, required=False, help_text=_("原文件名"))
+    data_base64 = serializers.CharField(help_text=_("图片内容，Base64 编码"))
 
 
 def _decode_base64(text: str) -> bytes:
@@ -32,21 +34,21 @@ class Base64AttachmentsField(serializers.Field):
 
     def to_internal_value(self, data) -> list[Upload]:
         if not isinstance(data, list):
-            raise serializers.ValidationError("附件需为列表 (attachments must be a list)")
+            raise serializers.ValidationError(gettext("附件需为列表"))
         uploads = []
         for index, item in enumerate(data, start=1):
             item = item if isinstance(item, dict) else {}
             encoded, name = item.get("data_base64"), item.get("name") or f"photo-{index}"
             if not isinstance(encoded, str) or not isinstance(name, str) or len(name) > 200:
                 raise serializers.ValidationError(
-                    f"第 {index} 个附件格式不正确，需为 {{name, data_base64}} "
-                    f"(attachment {index}: expected name and data_base64)"
+                    gettext("第 %(index)s 个附件格式不正确，需为 {name, data_base64}")
+                    % {"index": index}
                 )
             try:
                 uploads.append(Upload(name=name, data=_decode_base64(encoded)))
             except (binascii.Error, ValueError):
                 raise serializers.ValidationError(
-                    f"第 {index} 个附件不是有效的 Base64 数据 (attachment {index}: invalid base64)"
+                    gettext("第 %(index)s 个附件不是有效的 Base64 数据") % {"index": index}
                 ) from None
         return uploads
 
@@ -56,14 +58,14 @@ class Base64AttachmentsField(serializers.Field):
 
 class IntakeSerializer(serializers.Serializer):
     title = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="标题，可留空 (optional)"
+        required=False, allow_blank=True, default="", help_text=_("标题，可留空")
     )
     content = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="诉求内容 (5–5000 字)"
     )
     citizen_name = serializers.CharField(required=False, allow_blank=True, default="")
     citizen_phone = serializers.CharField(
-        required=False, allow_blank=True, default="", help_text="留空即匿名 (empty: anonymous)"
+        required=False, allow_blank=True, default="", help_text=_("留空即匿名")
     )
     address = serializers.CharField(required=False, allow_blank=True, default="")
     confidential = serializers.BooleanField(required=False, default=False)
@@ -74,21 +76,21 @@ class IntakeSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text="仅话务员/派单员可指定；匿名与市民固定为 app (operators only)",
+        help_text=_("仅话务员/派单员可指定；匿名与市民固定为 app"),
     )
     request_type = serializers.ChoiceField(
         choices=RequestType.choices,
         required=False,
         allow_blank=True,
         default="",
-        help_text="仅话务员/派单员可指定 (operators only)",
+        help_text=_("仅话务员/派单员可指定"),
     )
     urgency = serializers.ChoiceField(
         choices=Urgency.choices,
         required=False,
         allow_blank=True,
         default="",
-        help_text="仅话务员/派单员可指定 (operators only)",
+        help_text=_("仅话务员/派单员可指定"),
     )
 
 
@@ -101,7 +103,7 @@ class IntakeMultipartSerializer(IntakeSerializer):
         child=serializers.FileField(max_length=200),
         required=False,
         default=list,
-        help_text="图片文件，可多个 (image files)",
+        help_text=_("图片文件，可多个"),
     )
 
     def validate_attachments(self, files) -> list[Upload]:
@@ -113,7 +115,7 @@ class IntakeMultipartSerializer(IntakeSerializer):
 
 class IntakeResultSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    number = serializers.CharField(help_text="工单编号 (ticket number)")
-    query_code = serializers.CharField(help_text="查询码，凭编号与查询码查进度 (query code)")
+    number = serializers.CharField(help_text=_("工单编号"))
+    query_code = serializers.CharField(help_text=_("查询码，凭编号与查询码查进度"))
     status = serializers.CharField()
     registered_at = serializers.DateTimeField()

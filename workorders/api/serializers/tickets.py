@@ -1,5 +1,6 @@
 """Tickets in lists and in detail, as the asking user may see them."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -22,8 +23,7 @@ from workorders.selectors import TicketView, ticket_supervisions, ticket_view
 LIGHT_SCHEMA = {
     "type": "string",
     "pattern": "^(green|yellow|red)?$",
-    "description": "green 正常 / yellow 即将到期 / red 已超期；空串表示未计时 "
-    "(green on time, yellow due soon, red overdue; empty: the clock does not run)",
+    "description": _("green 正常 / yellow 即将到期 / red 已超期；空串表示未计时"),
 }
 # The annotations every list selector (and ticket_detail in the views) puts on the rows.
 LIGHT_FIELDS = ("light", "accept_light", "contact_light", "resolve_light")
@@ -50,24 +50,17 @@ class TicketListSerializer(serializers.Serializer):
     contact_due_at = serializers.DateTimeField()
     resolve_due_at = serializers.DateTimeField()
     # Lights: derived in the list's own SQL (workorders.lights), no query per row.
-    light = serializers.SerializerMethodField(help_text="工单总灯色，取三项中最严重者 (overall)")
-    accept_light = serializers.SerializerMethodField(help_text="签收 (accept)")
-    contact_light = serializers.SerializerMethodField(help_text="联系诉求人 (contact)")
-    resolve_light = serializers.SerializerMethodField(help_text="办结 (resolve)")
-    accept_warn_at = serializers.DateTimeField(
-        allow_null=True, help_text="签收黄灯时刻 (accept turns yellow)"
-    )
-    contact_warn_at = serializers.DateTimeField(
-        allow_null=True, help_text="联系黄灯时刻 (contact turns yellow)"
-    )
-    resolve_warn_at = serializers.DateTimeField(
-        allow_null=True, help_text="办结黄灯时刻 (resolve turns yellow)"
-    )
+    light = serializers.SerializerMethodField(help_text=_("工单总灯色，取三项中最严重者"))
+    accept_light = serializers.SerializerMethodField(help_text=_("签收"))
+    contact_light = serializers.SerializerMethodField(help_text=_("联系诉求人"))
+    resolve_light = serializers.SerializerMethodField(help_text=_("办结"))
+    accept_warn_at = serializers.DateTimeField(allow_null=True, help_text=_("签收黄灯时刻"))
+    contact_warn_at = serializers.DateTimeField(allow_null=True, help_text=_("联系黄灯时刻"))
+    resolve_warn_at = serializers.DateTimeField(allow_null=True, help_text=_("办结黄灯时刻"))
     follow_up_due_at = serializers.DateTimeField(allow_null=True, help_text="回访时限")
     paused_at = serializers.DateTimeField(
         allow_null=True,
-        help_text="暂停计时的时刻；非空表示计时已暂停，灯色停在该时刻 "
-        "(set while an approved pause stops the clock; the light stays as it was then)",
+        help_text=_("暂停计时的时刻；非空表示计时已暂停，灯色停在该时刻"),
     )
 
     @extend_schema_field(LIGHT_SCHEMA)
@@ -108,7 +101,7 @@ class TicketListSerializer(serializers.Serializer):
 
 
 class TriageTicketSerializer(TicketListSerializer):
-    suggestion = serializers.JSONField(help_text="分类与派单建议 (classifier's suggestion)")
+    suggestion = serializers.JSONField(help_text=_("分类与派单建议"))
 
 
 class CitizenSerializer(serializers.Serializer):
@@ -191,7 +184,7 @@ class TicketDetailSerializer(TicketListSerializer):
     def get_category_path(self, ticket) -> str:
         return ticket.category.full_name if ticket.category_id else ""
 
-    @extend_schema_field(serializers.JSONField(help_text="仅热线中心可见 (center staff only)"))
+    @extend_schema_field(serializers.JSONField(help_text=_("仅热线中心可见")))
     def get_suggestion(self, ticket) -> dict:
         return ticket.suggestion if self._is_center() else {}
 
@@ -221,7 +214,7 @@ class TicketDetailSerializer(TicketListSerializer):
     @extend_schema_field(
         PauseSerializer(
             allow_null=True,
-            help_text="待审核或进行中的暂停计时；市民不可见 (pending or running pause; staff only)",
+            help_text=_("待审核或进行中的暂停计时；市民不可见"),
         )
     )
     def get_pause(self, ticket) -> dict | None:
@@ -234,9 +227,7 @@ class TicketDetailSerializer(TicketListSerializer):
         )
         return PauseSerializer(pause).data if pause else None
 
-    @extend_schema_field(
-        SupervisionSerializer(many=True, help_text="督办记录；市民不可见 (staff only)")
-    )
+    @extend_schema_field(SupervisionSerializer(many=True, help_text=_("督办记录；市民不可见")))
     def get_supervisions(self, ticket) -> list[dict]:
         if role_of(self._user) == Role.CITIZEN:
             return []
@@ -251,9 +242,9 @@ class TicketDetailSerializer(TicketListSerializer):
 
 
 class UnitLightCountsSerializer(serializers.Serializer):
-    red = serializers.IntegerField(help_text="红灯工单数 (overdue)")
-    yellow = serializers.IntegerField(help_text="黄灯工单数 (due soon)")
-    supervisions = serializers.IntegerField(help_text="待回复督办数 (notices to answer)")
+    red = serializers.IntegerField(help_text=_("红灯工单数"))
+    yellow = serializers.IntegerField(help_text=_("黄灯工单数"))
+    supervisions = serializers.IntegerField(help_text=_("待回复督办数"))
 
 
 class RevealedContactSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 """The citizen's tracking: by number and query code, without an account."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -69,7 +70,7 @@ class TrackingKeySerializer(serializers.Serializer):
 
 
 class SupplementInputSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=16, help_text="查询码 (query code)")
+    code = serializers.CharField(max_length=16, help_text=_("查询码"))
     text = serializers.CharField(
         max_length=TEXT_MAX, allow_blank=True, help_text="补充内容 (2–2000 字)"
     )
