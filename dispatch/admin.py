@@ -120,7 +120,7 @@ class ClassifierVersionAdmin(admin.ModelAdmin):
         png = confusion_png(
             labels=metrics.get("labels", []),
             matrix=metrics.get("confusion", []),
-            title=_("v%(number)s 留出集一级分类")
+            title=_("v%(number)s 留出集一级分类（%(n)s 条）")
             % {"number": version.number, "n": metrics.get("n", 0)},
         )
         response = HttpResponse(png, content_type="image/png")

@@ -55,8 +55,8 @@ def confusion_png(*, labels: list[str], matrix: list[list[int]], title: str = ""
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     draw.text((PAD, PAD), title or gettext("混淆矩阵"), fill="black", font=label_font)
-    draw.text((left, PAD + 28), "预测 (predicted) →", fill=(90, 90, 90), font=small_font)
-    draw.text((PAD, top - 18), "实际 (true) ↓", fill=(90, 90, 90), font=small_font)
+    draw.text((left, PAD + 28), gettext("预测") + " →", fill=(90, 90, 90), font=small_font)
+    draw.text((PAD, top - 18), gettext("实际") + " ↓", fill=(90, 90, 90), font=small_font)
     for j, label in enumerate(labels):
         x = left + j * CELL + CELL // 2
         for k, char in enumerate(label):

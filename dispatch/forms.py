@@ -5,12 +5,13 @@ because a real city has hundreds of each.
 """
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from workorders.forms import LightFilterForm
 from workorders.models import Category, Channel, Region, RequestType, Status, Ticket, Unit, Urgency
 
-ANY = "— 全部 (any) —"
+ANY = format_lazy("— {} —", _("全部"))
 
 
 def category_choices(*, blank: str) -> list[tuple]:
@@ -136,9 +137,9 @@ class DispatchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices(blank="— 未分类 (none) —")
-        self.fields["region"].choices = region_choices(blank="— 未知 (unknown) —")
-        self.fields["lead_unit"].choices = unit_choices(blank="— 请选择 (choose) —")
+        self.fields["category"].choices = category_choices(blank=format_lazy("— {} —", _("未分类")))
+        self.fields["region"].choices = region_choices(blank=format_lazy("— {} —", _("未知")))
+        self.fields["lead_unit"].choices = unit_choices(blank=format_lazy("— {} —", _("请选择")))
         self.fields["assist_units"].choices = unit_choices(blank=None)
 
 

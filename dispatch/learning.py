@@ -452,7 +452,7 @@ def classifier_retrain_if_due(*, min_new_labels: int | None = None) -> str:
         result = classifier_train(
             examples=examples_from_database(),
             source=ClassifierSource.DATABASE,
-            source_name=gettext("每周重训") % {"new": new},
+            source_name=gettext("每周重训（新增 %(new)s 条标注）") % {"new": new},
         )
     except InvalidInput as error:
         return f"skipped: {error.message}"

@@ -4,8 +4,9 @@ internet), readable on a phone, and printable. Each chart also ships its numbers
 from decimal import Decimal
 from math import floor
 
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 WIDTH, HEIGHT = 560, 250
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 46, 18, 14, 36
@@ -32,7 +33,7 @@ def line_chart(
         number for point in points for key, _, _ in series if (number := _number(point.get(key)))
     ]
     if not points or not values:
-        return mark_safe('<p class="empty">暂无数据 <small>(no data yet)</small></p>')
+        return format_html('<p class="empty">{}</p>', gettext("暂无数据"))
     low = max(0.0, floor((min(values) - 2) / 5) * 5)
     high = 100.0
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT

@@ -9,8 +9,10 @@ street office in 中关村); 拖欠工资 → 市人力资源和社会保障局;
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.utils import translation
 
 from dispatch.classification import reset_classifier
 from dispatch.models import RoutingRule
@@ -56,6 +58,15 @@ def _fresh_classifier():
     reset_classifier()
     yield
     reset_classifier()
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    # A request in English leaves English active in the thread (LocaleMiddleware activates it
+    # and nothing deactivates it); code called directly by the next test would speak English.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

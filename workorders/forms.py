@@ -8,6 +8,9 @@ page and the API give the same answer. Fields are therefore optional here, and t
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hotline.lib.errors import DomainError
@@ -15,7 +18,7 @@ from workorders.models import RequestType, Urgency
 from workorders.selectors import ORDERINGS
 
 REQUIRED = _("请填写此项")
-ANY = "— 全部 (any) —"
+ANY = format_lazy("— {} —", _("全部"))
 LIGHT_CHOICES = [
     ("", ANY),
     ("red", _("红灯：已超期")),
@@ -23,6 +26,14 @@ LIGHT_CHOICES = [
     ("green", _("绿灯：正常")),
 ]
 ORDERING_CHOICES = [("", _("默认")), *ORDERINGS.items()]
+
+
+def _attachments_help() -> str:
+    # Called when the form renders, so the limits read in the request's language.
+    return gettext("最多 %(count)s 张，每张不超过 %(megabytes)s MB") % {
+        "count": settings.ATTACHMENT_MAX_COUNT,
+        "megabytes": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+    }
 
 
 class MultipleImageInput(forms.FileInput):
@@ -105,13 +116,7 @@ class IntakeForm(forms.Form):
                 "data-max-files": settings.ATTACHMENT_MAX_COUNT,
             }
         ),
-        help_text=(
-            _("最多 %(ATTACHMENT_MAX_COUNT)s 张，每张不超过 %(ATTACHMENT_MAX_BYTES)s MB")
-            % {
-                "ATTACHMENT_MAX_COUNT": settings.ATTACHMENT_MAX_COUNT,
-                "ATTACHMENT_MAX_BYTES": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
-            }
-        ),
+        help_text=lazy(_attachments_help, str)(),
     )
 
 
@@ -120,12 +125,14 @@ class PhoneIntakeForm(IntakeForm):
     request_type = forms.CharField(
         label=_("诉求类型"),
         required=False,
-        widget=forms.Select(choices=[("", "— 自动判断 (automatic) —"), *RequestType.choices]),
+        widget=forms.Select(
+            choices=[("", format_lazy("— {} —", _("自动判断"))), *RequestType.choices]
+        ),
     )
     urgency = forms.CharField(
         label=_("紧急程度"),
         required=False,
-        widget=forms.Select(choices=[("", "— 自动判断 (automatic) —"), *Urgency.choices]),
+        widget=forms.Select(choices=[("", format_lazy("— {} —", _("自动判断"))), *Urgency.choices]),
     )
     field_order = ["content", "title", "request_type", "urgency"]
 

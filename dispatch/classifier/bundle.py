@@ -70,7 +70,7 @@ class ModelBundle:
         version, length = _HEADER.unpack_from(data, len(_MAGIC))
         if version != FORMAT_VERSION:
             raise ModelLoadError(
-                gettext("模型格式版本不符，请重新训练")
+                gettext("模型格式版本为 %(version)s，应为 %(FORMAT_VERSION)s，请重新训练")
                 % {"version": version, "FORMAT_VERSION": FORMAT_VERSION}
             )
         try:

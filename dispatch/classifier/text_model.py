@@ -341,7 +341,7 @@ class TextModel:
         version, digest = _HEADER.unpack_from(data, len(_MAGIC))
         if version != FORMAT_VERSION:
             raise ModelLoadError(
-                _("模型格式版本不符，请重新训练")
+                _("模型格式版本为 %(version)s，应为 %(FORMAT_VERSION)s，请重新训练")
                 % {"version": version, "FORMAT_VERSION": FORMAT_VERSION}
             )
         payload = data[prefix:]

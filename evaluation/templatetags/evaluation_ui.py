@@ -10,28 +10,36 @@ from functools import lru_cache
 
 from django import template
 from django.urls import reverse
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 register = template.Library()
 
-_MOVES = {
-    "none": mark_safe('<span class="move move-none" title="上月未排名 (new)">—</span>'),
-    "same": mark_safe('<span class="move move-same" title="持平 (same)">=</span>'),
-}
+
+@lru_cache(maxsize=8)
+def _moves(language: str) -> dict[str, str]:
+    """The arrows' titles in one language, built once: a ranking page shows ~440 of them."""
+    titles = {
+        "none": gettext("上月未排名"),
+        "same": gettext("持平"),
+        "up": gettext("上升"),
+        "down": gettext("下降"),
+    }
+    return {name: html.escape(title) for name, title in titles.items()}
 
 
 @register.simple_tag
 def movement(value):
     """▲2 (up two places since last month), ▼1, "=" unchanged, "—" not ranked last month."""
+    titles = _moves(get_language() or "")
     if value is None:
-        return _MOVES["none"]
+        return mark_safe(f'<span class="move move-none" title="{titles["none"]}">—</span>')  # noqa: S308 - escaped
     if value == 0:
-        return _MOVES["same"]
+        return mark_safe(f'<span class="move move-same" title="{titles["same"]}">=</span>')  # noqa: S308
     if value > 0:
-        return mark_safe(f'<span class="move move-up" title="上升 (up)">▲{int(value)}</span>')  # noqa: S308 - an int
-    return mark_safe(f'<span class="move move-down" title="下降 (down)">▼{int(-value)}</span>')  # noqa: S308
+        return mark_safe(f'<span class="move move-up" title="{titles["up"]}">▲{int(value)}</span>')  # noqa: S308
+    return mark_safe(f'<span class="move move-down" title="{titles["down"]}">▼{int(-value)}</span>')  # noqa: S308
 
 
 @lru_cache(maxsize=256)
@@ -50,14 +58,6 @@ def drill(row, figure: str, value, month: str):
     return mark_safe(f'<a class="drill" href="{href}">{conditional_escape(value)}</a>')  # noqa: S308
 
 
-@register.simple_tag
-def short(zh_text: str, en_text: str):
-    """One language in a dense table header, the other on hover: "排名" (title "Rank")."""
-    if (get_language() or "").startswith("en"):
-        return format_html('<span title="{}" lang="en">{}</span>', zh_text, en_text)
-    return format_html('<span title="{}" lang="zh-Hans">{}</span>', en_text, zh_text)
-
-
 # (figure to drill into, attribute shown) per numeric column, after rank, movement and unit.
 RANKING_COLUMNS = [
     ("not_responded", "response_rate"),
@@ -73,10 +73,12 @@ RANKING_COLUMNS = [
     ("reopens", "reopens"),
 ]
 TERRITORIAL = {"district", "street", "community"}
-FLAG = (
-    ' <span class="tag tag-warn" title="诉求量居前，列为治理类 (flagged for the most requests)">'
-    "治理类</span>"
-)
+
+
+@lru_cache(maxsize=8)
+def _flag(language: str) -> str:
+    title, text = html.escape(gettext("诉求量居前，列为治理类")), html.escape(gettext("治理类"))
+    return f' <span class="tag tag-warn" title="{title}">{text}</span>'
 
 
 def _text(value) -> str:
@@ -91,6 +93,7 @@ def ranking_rows(rows, kind: str, month: str):
     """The <tr>s of one ranking table. Built as one string: a month has ~440 units and a dozen
     linked figures each, too many for per-cell template tags (see bench/evaluation.py)."""
     prefix = _unit_prefix(month)
+    flag = _flag(get_language() or "")
     columns = RANKING_COLUMNS + ([("volume", "volume")] if kind in TERRITORIAL else [])
     out = []
     for row in rows:
@@ -99,7 +102,7 @@ def ranking_rows(rows, kind: str, month: str):
             f'<td class="num rank">{row.rank or "—"}</td>',
             f"<td>{movement(row.movement)}</td>",
             f'<td class="unit-cell"><a href="{base}">{_text(row.unit_name)}</a>'
-            f"{FLAG if row.governance else ''}</td>",
+            f"{flag if row.governance else ''}</td>",
         ]
         if row.composite is None:
             cells.append('<td class="num composite">—</td>')

@@ -80,7 +80,7 @@ def test_a_file_without_the_columns_is_a_clear_error(db, tmp_path):
     path.write_text("id,text,category\n1,路灯不亮,城乡建设\n", encoding="utf-8")
     with pytest.raises(CommandError, match="id,title,body,label"):
         run("train_classifier", "--csv", str(path))
-    with pytest.raises(CommandError, match="cannot read"):
+    with pytest.raises(CommandError, match="无法读取文件"):
         run("train_classifier", "--csv", str(tmp_path / "missing.csv"))
 
 

@@ -137,9 +137,9 @@ def broken_version(artifact: bytes) -> ClassifierVersion:
 @pytest.mark.parametrize(
     ("artifact", "message"),
     [
-        (b"", "empty"),
-        (b"not a model at all", "unreadable"),
-        ("truncated", "corrupt"),
+        (b"", "模型文件为空"),
+        (b"not a model at all", "模型文件无法识别"),
+        ("truncated", "模型文件已损坏"),
     ],
 )
 def test_an_unreadable_model_means_the_rules_and_a_clear_error(city, caplog, artifact, message):

@@ -108,7 +108,7 @@ def test_roll_back_activates_an_older_version(db, admin_user):
 def test_a_rejected_version_cannot_be_activated(db):
     train_database(taught())
     rejected = train_database(taught({WAGES: WATER})).version
-    with pytest.raises(Conflict, match="no artifact"):
+    with pytest.raises(Conflict, match="没有保存模型文件"):
         classifier_activate(version_id=rejected.pk)
 
 
@@ -210,7 +210,7 @@ def test_units_come_from_history_where_no_rule_fits(city, dispatcher):
     assert ticket.suggestion["unit_suggestions"][0][0] == city.labour_bureau.pk
     assert outcome == "dispatched", ticket.suggestion
     assert ticket.lead_assignment.unit == city.labour_bureau
-    assert "history" in ticket.events.get(kind="dispatched").reason
+    assert "历史上同类工单" in ticket.events.get(kind="dispatched").reason
 
 
 # --- the weekly retrain ----------------------------------------------------------------------------

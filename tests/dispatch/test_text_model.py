@@ -166,7 +166,7 @@ def test_dumps_loads_round_trip(tiny_model: TextModel) -> None:
 def test_loads_rejects_broken_bytes(tiny_model: TextModel, mangle) -> None:
     with pytest.raises(ModelLoadError) as caught:
         TextModel.loads(mangle(tiny_model.dumps()))
-    assert "model file" in str(caught.value)
+    assert "模型文件" in str(caught.value)
     assert "模型" in str(caught.value)
 
 
@@ -174,7 +174,7 @@ def test_loads_rejects_another_format_version(tiny_model: TextModel) -> None:
     data = bytearray(tiny_model.dumps())
     offset = len(text_model._MAGIC)
     data[offset : offset + 2] = (text_model.FORMAT_VERSION + 1).to_bytes(2, "big")
-    with pytest.raises(ModelLoadError, match="version"):
+    with pytest.raises(ModelLoadError, match="模型格式版本"):
         TextModel.loads(bytes(data))
 
 

@@ -220,7 +220,7 @@ def test_dry_run_writes_nothing(ticket, capsys):
     with time_machine.travel(at(2026, 3, 3, 11), tick=False):
         call_command("sweep_deadlines", "--dry-run")
     out = capsys.readouterr().out
-    assert f"{ticket.number} 签收 (accept) 红灯" in out
+    assert f"{ticket.number} 签收 红灯" in out
     assert "[dry run] would record: 0 yellow, 2 red" in out
     assert light_events() == []
     with time_machine.travel(at(2026, 3, 3, 11), tick=False):

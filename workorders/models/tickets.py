@@ -5,31 +5,33 @@ from django.db import models
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Least
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
+    # A context of their own: the same words name actions elsewhere (不予受理 "mark invalid").
     # Stored, waiting for the worker to classify it.
-    REGISTERED = "registered", _("已受理")
+    REGISTERED = "registered", pgettext_lazy("ticket status", "已受理")
     # The classifier was unsure, or a return was approved: a dispatcher decides.
-    TRIAGE = "triage", _("待分拨")
+    TRIAGE = "triage", pgettext_lazy("ticket status", "待分拨")
     # Sent to a lead unit (and maybe assisting units), not yet accepted by the lead.
-    DISPATCHED = "dispatched", _("已派单")
+    DISPATCHED = "dispatched", pgettext_lazy("ticket status", "已派单")
     # The lead unit asked to send it back; a dispatcher approves or rejects.
-    RETURN_REQUESTED = "return_requested", _("退单审核中")
+    RETURN_REQUESTED = "return_requested", pgettext_lazy("ticket status", "退单审核中")
     # The lead unit acknowledged it.
-    ACCEPTED = "accepted", _("已签收")
+    ACCEPTED = "accepted", pgettext_lazy("ticket status", "已签收")
     # The lead unit reached the citizen and is working on it.
-    IN_PROGRESS = "in_progress", _("办理中")
+    IN_PROGRESS = "in_progress", pgettext_lazy("ticket status", "办理中")
     # Replied: by the lead unit, or directly by an operator.
-    RESOLVED = "resolved", _("已办结")
+    RESOLVED = "resolved", pgettext_lazy("ticket status", "已办结")
     # The center is asking the citizen about the result.
-    FOLLOW_UP = "follow_up", _("回访中")
+    FOLLOW_UP = "follow_up", pgettext_lazy("ticket status", "回访中")
     # Final.
-    CLOSED = "closed", _("已归档")
+    CLOSED = "closed", pgettext_lazy("ticket status", "已归档")
     # Final: a duplicate merged into a master ticket.
-    MERGED = "merged", _("已合并")
+    MERGED = "merged", pgettext_lazy("ticket status", "已合并")
     # Final: not dispatched for one of the legitimate reasons.
-    INVALID = "invalid", _("不予受理")
+    INVALID = "invalid", pgettext_lazy("ticket status", "不予受理")
 
 
 OPEN_STATUSES = [

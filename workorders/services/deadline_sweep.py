@@ -222,24 +222,21 @@ def _changes(rows: list[dict]) -> list[LightChange]:
     return changes
 
 
-def _labels(name: str) -> tuple[str, str]:
-    zh, en = DEADLINE_LABELS[name].rstrip(")").split(" (")
-    return zh, en
+def _reason_templates() -> dict[int, str]:
+    """The light events' reasons, written in the site's language (the sweep has no request)."""
+    return {
+        Light.RED: gettext("%(deadline)s时限 %(due)s 已超期"),
+        Light.YELLOW: gettext("%(deadline)s时限 %(due)s 即将到期"),
+    }
 
 
 def _event(change: LightChange, now: datetime) -> TicketEvent:
-    zh, en = _labels(change.deadline)
     due = f"{timezone.localtime(change.due_at):%Y-%m-%d %H:%M}"
-    if change.light == Light.RED:
-        kind, reason = (
-            EventKind.LIGHT_RED,
-            gettext("%(zh)s时限 %(due)s 已超期") % {"zh": zh, "due": due, "en": en},
-        )
-    else:
-        kind, reason = (
-            EventKind.LIGHT_YELLOW,
-            gettext("%(zh)s时限 %(due)s 即将到期") % {"zh": zh, "due": due, "en": en},
-        )
+    kind = EventKind.LIGHT_RED if change.light == Light.RED else EventKind.LIGHT_YELLOW
+    reason = _reason_templates()[Light(change.light)] % {
+        "deadline": DEADLINE_LABELS[change.deadline],
+        "due": due,
+    }
     return TicketEvent(
         ticket_id=change.ticket_id,
         kind=kind,
@@ -287,15 +284,23 @@ def _batch_orm(now: datetime, batch_size: int) -> tuple[int, list[LightChange]]:
 def _event_insert(now: datetime) -> tuple[str, list]:
     """The INSERT … SELECT of light events for _batch_postgresql, from the model's columns."""
     red = int(Light.RED)
+    templates = _reason_templates()
     explicit = {
         "ticket": ("c.pk", []),
         "kind": ("CASE WHEN x.light = %s THEN 'light_red' ELSE 'light_yellow' END", [red]),
         "unit": ("c.lead_unit_id", []),
+        # The same text as _event(): the translated template with its two placeholders filled.
         "reason": (
-            "x.zh || '时限 ' || to_char(x.due AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI')"
-            " || CASE WHEN x.light = %s THEN ' 已超期 (' || x.en || ' overdue)'"
-            " ELSE ' 即将到期 (' || x.en || ' due soon)' END",
-            [settings.TIME_ZONE, red],
+            "replace(replace(CASE WHEN x.light = %s THEN %s ELSE %s END, %s, x.label), %s,"
+            " to_char(x.due AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI'))",
+            [
+                red,
+                templates[Light.RED],
+                templates[Light.YELLOW],
+                "%(deadline)s",
+                "%(due)s",
+                settings.TIME_ZONE,
+            ],
         ),
         "data": (
             "jsonb_build_object('deadline', x.name, 'due_at', x.due, 'recorded_at', %s)",
@@ -320,16 +325,14 @@ def _event_insert(now: datetime) -> tuple[str, list]:
         else:
             raise RuntimeError(f"sweep: no value for TicketEvent.{model_field.name}")
     lateral = ", ".join(
-        "('{0}', '{1}', '{2}', c.{0}_light, c.{0}_lit, c.{3}, c.{4})".format(
-            name, *_labels(name), due, warn
-        )
+        f"('{name}', '{DEADLINE_LABELS[name]}', c.{name}_light, c.{name}_lit, c.{due}, c.{warn})"
         for name, (_, due, warn) in DEADLINES.items()
     )
     # Identifiers come from model metadata and the labels are constants; values are parameters.
     sql = (
         f"INSERT INTO {TicketEvent._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
         f"SELECT {', '.join(values)} FROM cand c CROSS JOIN LATERAL (VALUES {lateral})"
-        " AS x(name, zh, en, light, lit, due, warn)"
+        " AS x(name, label, light, lit, due, warn)"
         " WHERE x.light >= %s AND x.light > x.lit"
         " RETURNING ticket_id, kind, unit_id, data"
     )
@@ -471,7 +474,7 @@ def _digest_context(tickets: dict[int, str], details: dict, *, unit: str) -> dic
             {
                 "number": row["number"],
                 "title": row["title"],
-                "deadline": _labels(deadline)[0],
+                "deadline": str(DEADLINE_LABELS[deadline]),
                 "due_at": timezone.localtime(due) if due else None,
             }
         )
