@@ -2,6 +2,7 @@
 triage; and the sweep that re-queues tickets the worker never saw."""
 
 import logging
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,6 +22,25 @@ logger = logging.getLogger(__name__)
 # The sweep touches at most this many tickets per run, so one run stays short even after a long
 # outage; the next minute's run takes the rest.
 REQUEUE_BATCH = 500
+_LEARNED = re.compile(r"^learned-v(?P<number>\d+)(?P<rules>\+rules)?$")
+
+
+def classifier_description(model: str) -> str:
+    """What classified a ticket, for staff: "rules-v1" → 关键词规则, "learned-v3+rules" →
+    按历史工单学习的分类（第 3 版）+ 关键词规则. Unknown names are shown as they are."""
+    if model == "rules-v1":
+        return _("关键词规则")
+    match = _LEARNED.match(model or "")
+    if match is None:
+        return model
+    learned = _("按历史工单学习的分类（第 %(number)s 版）") % {"number": match["number"]}
+    if match["rules"]:
+        return _("%(learned)s + 关键词规则") % {"learned": learned}
+    return learned
+
+
+def _percent(value: float) -> str:
+    return f"{value:.0%}"
 
 
 def ticket_auto_dispatch(*, ticket_id: int) -> str:
@@ -38,12 +58,14 @@ def ticket_auto_dispatch(*, ticket_id: int) -> str:
     lead_unit, assist_units, unit_confidence, how = None, [], 0.0, ""
     if route is not None:
         lead_unit, assist_units, unit_confidence = route.lead_unit, route.assist_units, 1.0
-        how = f"rule #{route.rule.pk}"
+        how = _("派单规则第 %(number)s 条") % {"number": route.rule.pk}
         suggestion["unit_source"] = "rule"
     elif prediction.units:
         unit_id, unit_confidence = prediction.units[0]
         lead_unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
-        how = f"history {unit_confidence:.2f}"
+        how = _("历史上同类工单的承办单位（把握 %(confidence)s）") % {
+            "confidence": _percent(unit_confidence)
+        }
         suggestion["unit_source"] = "history"
     if lead_unit is not None:
         suggestion["lead_unit_id"] = lead_unit.pk
@@ -52,12 +74,15 @@ def ticket_auto_dispatch(*, ticket_id: int) -> str:
     if prediction.category is None:
         reasons.append(_("无法判断分类"))
     elif prediction.category_confidence < settings.AUTO_DISPATCH_THRESHOLD:
-        reasons.append(f"分类置信度低 ({prediction.category_confidence:.2f})")
+        reasons.append(
+            _("分类置信度低（%(confidence)s）")
+            % {"confidence": _percent(prediction.category_confidence)}
+        )
     if lead_unit is None:
         reasons.append(_("无匹配的派单规则"))
     elif unit_confidence < settings.AUTO_DISPATCH_THRESHOLD:
         reasons.append(
-            _("历史派单单位不确定") % {"unit_confidence": format(unit_confidence, ".2f")}
+            _("历史派单单位把握不大（%(confidence)s）") % {"confidence": _percent(unit_confidence)}
         )
     try:
         if reasons:
@@ -72,7 +97,8 @@ def ticket_auto_dispatch(*, ticket_id: int) -> str:
             category=prediction.category,
             region=prediction.region,
             urgency=urgency,
-            reason=_("自动派单") % {"model": prediction.model, "how": how},
+            reason=_("自动派单：%(classifier)s + %(how)s")
+            % {"classifier": classifier_description(prediction.model), "how": how},
             suggestion=suggestion,
         )
         return "dispatched"

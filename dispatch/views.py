@@ -15,6 +15,7 @@ from dispatch.forms import (
     TicketFilterForm,
     dispatch_initial,
 )
+from dispatch.services import classifier_description
 from hotline.lib.errors import DomainError
 from workorders import selectors, services
 from workorders.access import CENTER_ROLES, ticket_get_for_user
@@ -85,7 +86,7 @@ def _suggestion_view(ticket) -> dict:
     urgency = suggestion.get("urgency")
     return {
         "present": bool(suggestion.get("model")),
-        "model": suggestion.get("model", ""),
+        "classifier": classifier_description(suggestion.get("model", "")),
         "category": categories.get(suggestion.get("category_id")),
         "category_confidence": suggestion.get("category_confidence"),
         "alternatives": [
