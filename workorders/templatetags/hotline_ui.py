@@ -1,68 +1,83 @@
-"""Bilingual text for the pages: Simplified Chinese first, English as small secondary text.
+"""Small formatting filters shared by the pages."""
 
-The whole UI is written in both languages at once (labels, choices and domain errors are all
-"中文 (English)"), so switching the language swaps which of the two is primary instead of relying
-on translation catalogues that would drift from the code.
-"""
-
-import re
+from datetime import datetime, timedelta
 
 from django import template
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html
-from django.utils.translation import get_language
+from django.utils.translation import ngettext, pgettext
 
 register = template.Library()
 
-# "已签收 (accepted)" → ("已签收", "accepted"); the last parenthesised part is the English.
-_PAIR = re.compile(r"^(?P<zh>.*\S)\s+\((?P<en>[^()]*(?:\([^()]*\)[^()]*)*)\)\s*$", re.DOTALL)
+MINUTE, HOUR, DAY = 60, 3600, 86400
+# Up to this many days a length reads in days ("52 天"): staff count deadlines in days.
+DAYS_ONLY_UNTIL = 60
 
 
-def _english_first() -> bool:
-    return (get_language() or "").startswith("en")
+def _alone(unit: str, count: int) -> str:
+    """One unit on its own: "52 天", "3 小时"."""
+    texts = {
+        "year": ngettext("%(count)d 年", "%(count)d 年", count),
+        "month": ngettext("%(count)d 个月", "%(count)d 个月", count),
+        "day": ngettext("%(count)d 天", "%(count)d 天", count),
+        "hour": ngettext("%(count)d 小时", "%(count)d 小时", count),
+        "minute": ngettext("%(count)d 分钟", "%(count)d 分钟", count),
+    }
+    return texts[unit] % {"count": count}
 
 
-def _render(zh: str, en: str):
-    if not en:
-        return format_html("{}", zh)
-    if _english_first():
-        return format_html('<span lang="en">{}</span> <small lang="zh-Hans">{}</small>', en, zh)
-    return format_html('<span lang="zh-Hans">{}</span> <small lang="en">{}</small>', zh, en)
+def _joined(unit: str, count: int) -> str:
+    """One unit inside a pair, which Chinese writes without spaces: "1个月3周"."""
+    texts = {
+        "year": ngettext("%(count)d年", "%(count)d年", count),
+        "month": ngettext("%(count)d个月", "%(count)d个月", count),
+        "week": ngettext("%(count)d周", "%(count)d周", count),
+        "day": ngettext("%(count)d天", "%(count)d天", count),
+        "hour": ngettext("%(count)d小时", "%(count)d小时", count),
+        "minute": ngettext("%(count)d分钟", "%(count)d分钟", count),
+    }
+    return texts[unit] % {"count": count}
 
 
-def split_pair(text) -> tuple[str, str]:
-    text = str(text or "")
-    match = _PAIR.match(text)
-    if match is None:
-        return text, ""
-    return match["zh"], match["en"]
+def _pair(larger: tuple[str, int], smaller: tuple[str, int]) -> str:
+    if not smaller[1]:
+        return _alone(*larger)
+    return pgettext("a length of time", "%(larger)s%(smaller)s") % {
+        "larger": _joined(*larger),
+        "smaller": _joined(*smaller),
+    }
+
+
+def natural_duration(length: timedelta) -> str:
+    """A length of time as people say it: "3 小时", "2天5小时", "52 天", "1个月3周", "1年2个月".
+
+    Django's timesince reads "1 月，3 周" in Chinese, which looks like January.
+    """
+    seconds = abs(int(length.total_seconds()))
+    days, rest = divmod(seconds, DAY)
+    if seconds < MINUTE:
+        return pgettext("a length of time", "不到 1 分钟")
+    if seconds < HOUR:
+        return _alone("minute", seconds // MINUTE)
+    if days == 0:
+        return _pair(("hour", rest // HOUR), ("minute", rest % HOUR // MINUTE))
+    if days < 3:
+        return _pair(("day", days), ("hour", rest // HOUR))
+    if days < DAYS_ONLY_UNTIL:
+        return _alone("day", days)
+    if days < 365:
+        return _pair(("month", days // 30), ("week", days % 30 // 7))
+    return _pair(("year", days // 365), ("month", days % 365 // 30))
 
 
 @register.filter
-def bi(text):
-    """Render "中文 (English)" as primary text plus small secondary text."""
-    return _render(*split_pair(text))
-
-
-@register.filter
-def zh(text):
-    """Only the primary (Chinese) part of "中文 (English)"."""
-    return split_pair(text)[0]
-
-
-@register.simple_tag
-def t(zh_text: str, en_text: str = ""):
-    """A literal label in both languages: {% t "提交诉求" "Submit a request" %}."""
-    return _render(zh_text, en_text)
-
-
-@register.simple_tag
-def tp(zh_text: str, en_text: str = "") -> str:
-    """Plain-text form for attributes and <title>: "提交诉求 (Submit a request)"."""
-    if not en_text:
-        return zh_text
-    return f"{en_text} ({zh_text})" if _english_first() else f"{zh_text} ({en_text})"
+def duration(value, other=None):
+    """The time between two moments, or a timedelta: {{ ticket.due_at|duration:now }}."""
+    if isinstance(value, timedelta):
+        return natural_duration(value)
+    if not isinstance(value, datetime):
+        return ""
+    return natural_duration((other or timezone.now()) - value)
 
 
 @register.filter
