@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test bench lint messages clean
 
 install: $(STAMP)
 
@@ -32,6 +32,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+# After changing UI text: collect the English catalogue's new strings (needs GNU gettext's
+# xgettext), translate them in locale/en/LC_MESSAGES/django.po, then run this again to compile.
+# The .mo files are committed, compiled by polib (pure Python): a fresh machine needs no gettext.
+# locale/zh_Hans holds only the project's wording of Django's and DRF's messages: edit it by hand.
+messages: install
+	$(BIN)/python manage.py makemessages -l en --no-location --no-obsolete \
+		-i '.venv*' -i var -i tests -i bench -i static
+	$(BIN)/python -c 'import pathlib, polib; [polib.pofile(str(p)).save_as_mofile(str(p.with_suffix(".mo"))) for p in sorted(pathlib.Path("locale").glob("*/LC_MESSAGES/django.po"))]'
 
 # Generated files only: the database and uploads in var/ are kept (delete var/ to start over).
 clean:
