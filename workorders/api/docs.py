@@ -21,8 +21,8 @@ API_DESCRIPTION = """
 `Authorization: Token <token>`；浏览器内可用登录会话 (session + CSRF)。提交诉求 `POST /api/tickets/`
 和凭查询码查进度 `/api/public/…` 无需登录。
 
-**错误 (errors)**：所有错误都是 `{"code", "message", "fields"}`，`message` 中文在前、英文在括号内，
-`fields` 为字段 → 错误信息。400 输入有误，401 未登录，403 角色无权，404 不存在或无权查看，
+**错误 (errors)**：所有错误都是 `{"code", "message", "fields"}`，`fields` 为字段 → 错误信息。
+`message` 默认为中文；请求头 `Accept-Language: en` 时为英文 (English with `Accept-Language: en`)。400 输入有误，401 未登录，403 角色无权，404 不存在或无权查看，
 409 工单当前状态不允许，413 请求过大，429 请求过于频繁。
 """
 
