@@ -476,6 +476,6 @@ def seed_classifier_train() -> str:
         return gettext("未训练种子模型：%(message)s") % {"message": error.message}
     verdict = gettext("已启用") if result.promoted else gettext("未启用")
     return (
-        f"种子分类模型 (seed classifier) v{result.version.number} {verdict}: "
-        f"{result.data_size} tickets, held-out macro-F1 {result.metrics['macro_f1']:.3f}"
+        f"种子分类模型 v{result.version.number} {verdict}："
+        f"{result.data_size} 张工单，留出集 macro-F1 {result.metrics['macro_f1']:.3f}"
     )

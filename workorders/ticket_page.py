@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.conf import settings
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -24,7 +25,7 @@ from workorders.models import (
 from workorders.registry import TicketAction, ticket_actions, ticket_panels
 from workorders.selectors import ticket_supervisions, ticket_view
 
-CHOOSE = "— 请选择 (choose) —"
+CHOOSE = format_lazy("— {} —", _("请选择"))
 
 
 @dataclass

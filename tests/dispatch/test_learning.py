@@ -271,7 +271,7 @@ def test_seed_demo_trains_the_first_version(db):
 
     version = ClassifierVersion.objects.get()
     assert version.is_active and version.source == ClassifierSource.SEED
-    assert "种子分类模型 (seed classifier) v1" in out.getvalue()
+    assert "种子分类模型 v1" in out.getvalue()
     classifier = get_classifier()
     assert isinstance(classifier, LearnedClassifier)
     # The demo's routing history is in the version: units for categories the demo dispatched.
