@@ -207,7 +207,7 @@ CENTER_USERS = (
     ("operator", Role.OPERATOR, "王晓丽"),
     ("operator2", Role.OPERATOR, "陈思远"),
     ("dispatcher", Role.DISPATCHER, "赵建国"),
-    ("followup", Role.FOLLOWUP_AGENT, "孙静"),
+    ("followup", Role.FOLLOW_UP_AGENT, "孙静"),
     ("leader", Role.LEADER, "钱振华"),
     ("admin", Role.ADMIN, "周管理"),
 )

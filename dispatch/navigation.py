@@ -23,7 +23,7 @@ ENTRIES = (
     NavEntry(
         "dispatch:tickets",
         _("全部工单"),
-        (Role.OPERATOR, Role.DISPATCHER, Role.FOLLOWUP_AGENT, Role.LEADER, Role.ADMIN),
+        (Role.OPERATOR, Role.DISPATCHER, Role.FOLLOW_UP_AGENT, Role.LEADER, Role.ADMIN),
         order=800,
     ),
 )

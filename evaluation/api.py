@@ -37,7 +37,7 @@ from workorders.api.views import (
     )
 )
 class FollowUpQueueView(TicketQueueView):
-    selector = staticmethod(ticket_selectors.followup_queue)
+    selector = staticmethod(ticket_selectors.follow_up_queue)
 
 
 # --- follow-up rounds ---------------------------------------------------------------------------------

@@ -7,9 +7,9 @@ from workorders.registry import NavEntry, Workspace, register_navigation, regist
 
 ENTRIES = (
     NavEntry(
-        "evaluation:followup",
+        "evaluation:follow_up",
         _("回访"),
-        (Role.FOLLOWUP_AGENT, Role.DISPATCHER, Role.ADMIN),
+        (Role.FOLLOW_UP_AGENT, Role.DISPATCHER, Role.ADMIN),
         order=90,
     ),
     NavEntry(
@@ -34,7 +34,7 @@ ENTRIES = (
     ),
 )
 
-WORKSPACES = (Workspace(Role.FOLLOWUP_AGENT, "evaluation:followup", _("回访")),)
+WORKSPACES = (Workspace(Role.FOLLOW_UP_AGENT, "evaluation:follow_up", _("回访")),)
 
 
 def register() -> None:

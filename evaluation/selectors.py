@@ -50,7 +50,7 @@ from workorders.models import (
 )
 
 R = FollowUpResult
-FOLLOW_UP_ROLES = (Role.FOLLOWUP_AGENT, Role.DISPATCHER)
+FOLLOW_UP_ROLES = (Role.FOLLOW_UP_AGENT, Role.DISPATCHER)
 RANKING_ROLES = (Role.LEADER, Role.DISPATCHER)
 EXEMPTION_READERS = (Role.LEADER, Role.DISPATCHER, Role.UNIT_STAFF)
 KIND_LABELS = dict(Unit.Kind.choices)

@@ -21,7 +21,7 @@ register_converter(MonthConverter, "month")
 
 urlpatterns = [
     # the follow-up agent's console
-    path("", console.followup, name="followup"),
+    path("", console.follow_up, name="follow_up"),
     path("follow-ups/<int:pk>/call/", console.record_call, name="record_call"),
     path("follow-ups/<int:pk>/decision/", console.decide, name="decide"),
     # the citizen's survey (no account: the signed link is the key)

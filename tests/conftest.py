@@ -176,8 +176,8 @@ def district_staff(city):
 
 
 @pytest.fixture
-def followup_agent(db):
-    return make_user("followup_sun", Role.FOLLOWUP_AGENT, name="孙回访")
+def follow_up_agent(db):
+    return make_user("followup_sun", Role.FOLLOW_UP_AGENT, name="孙回访")
 
 
 @pytest.fixture

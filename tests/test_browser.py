@@ -147,7 +147,7 @@ def test_staff_pages_render(live_server, browser, city, dispatcher, unit_staff, 
 
 @pytest.mark.parametrize("device", list(VIEWPORTS))
 def test_desk_pages_render(
-    live_server, browser, city, operator, dispatcher, unit_staff, followup_agent, leader, device
+    live_server, browser, city, operator, dispatcher, unit_staff, follow_up_agent, leader, device
 ):
     registered(content="请问社保卡丢失后怎么补办？", address="")
     returned = dispatched(city, dispatcher, content="学院路的路灯不亮了")
@@ -162,7 +162,7 @@ def test_desk_pages_render(
     visits = [
         (operator, "/operator/", "operator"),
         (dispatcher, "/dispatch/approvals/", "approvals"),
-        (followup_agent, "/evaluation/", "followup"),
+        (follow_up_agent, "/evaluation/", "followup"),
         (leader, "/overview/", "overview"),
         (unit_staff, "/operator/", "forbidden"),
     ]

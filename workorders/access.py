@@ -7,7 +7,7 @@ from hotline.lib.errors import NotAllowed, NotFound
 from workorders.models import Profile, Role, Ticket, Unit
 
 # People of the hotline center itself: they see every ticket and the citizen's details.
-CENTER_ROLES = {Role.OPERATOR, Role.DISPATCHER, Role.FOLLOWUP_AGENT, Role.LEADER, Role.ADMIN}
+CENTER_ROLES = {Role.OPERATOR, Role.DISPATCHER, Role.FOLLOW_UP_AGENT, Role.LEADER, Role.ADMIN}
 
 
 def role_of(user) -> str | None:

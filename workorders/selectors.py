@@ -356,9 +356,9 @@ def unit_workbench(
     return _ordered(queryset, filters, "-registered_at", "-pk")
 
 
-def followup_queue(*, user, filters=None, now: datetime | None = None) -> QuerySet[Ticket]:
+def follow_up_queue(*, user, filters=None, now: datetime | None = None) -> QuerySet[Ticket]:
     """Resolved tickets waiting for a call, and those whose follow-up is under way."""
-    require_role(user, Role.FOLLOWUP_AGENT, Role.DISPATCHER)
+    require_role(user, Role.FOLLOW_UP_AGENT, Role.DISPATCHER)
     now = now or timezone.now()
     queryset = Ticket.objects.filter(status__in=[Status.RESOLVED, Status.FOLLOW_UP])
     return _ordered(

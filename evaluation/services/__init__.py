@@ -1,7 +1,7 @@
 """Writes of the evaluation app: follow-up, exemptions, closing months. Import from here."""
 
 from evaluation.services.exemptions import exemption_decide, exemption_request
-from evaluation.services.followup import (
+from evaluation.services.follow_up import (
     LinkExpired,
     follow_up_close_ticket,
     follow_up_decide,

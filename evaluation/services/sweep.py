@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from evaluation.models import Decision, FollowUp, FollowUpResult
-from evaluation.services.followup import follow_up_locked, follow_up_open, record_decision
+from evaluation.services.follow_up import follow_up_locked, follow_up_open, record_decision
 from hotline.lib.errors import DomainError
 from workorders import services as ticket_services
 from workorders.models import Status, Ticket

@@ -55,16 +55,16 @@ def _console(request: HttpRequest, *, failed: dict | None = None, error=None, st
         "page": page,
         "error": error,
     }
-    return render(request, "evaluation/followup.html", context, status=status)
+    return render(request, "evaluation/follow_up.html", context, status=status)
 
 
 @role_required(*FOLLOW_UP_ROLES)
-def followup(request: HttpRequest) -> HttpResponse:
+def follow_up(request: HttpRequest) -> HttpResponse:
     return _console(request)
 
 
 def _back(request: HttpRequest) -> str:
-    return safe_next(request, reverse("evaluation:followup"))
+    return safe_next(request, reverse("evaluation:follow_up"))
 
 
 @require_POST

@@ -12,7 +12,7 @@ def ok(response) -> dict:
     return response.json()
 
 
-def test_full_lifecycle(city, dispatcher, unit_staff, street_staff, followup_agent):
+def test_full_lifecycle(city, dispatcher, unit_staff, street_staff, follow_up_agent):
     # Given a citizen's request from the app, dispatched by the worker.
     ticket_id = submit()["id"]
     assert ticket_auto_dispatch(ticket_id=ticket_id) == "dispatched"  # stands in for the worker
@@ -43,7 +43,7 @@ def test_full_lifecycle(city, dispatcher, unit_staff, street_staff, followup_age
     # work on their own; tests/evaluation drive the rounds.)
     reply = {"reply": "路灯已修复，经现场确认恢复照明。"}
     assert ok(post(unit_staff, ticket_id, "resolve", reply))["status"] == Status.FOLLOW_UP
-    reopened = ok(post(followup_agent, ticket_id, "reopen", {"reason": "市民反映仍然不亮"}))
+    reopened = ok(post(follow_up_agent, ticket_id, "reopen", {"reason": "市民反映仍然不亮"}))
     assert (reopened["status"], reopened["reopen_count"]) == (Status.DISPATCHED, 1)
     assert reopened["lead_unit"]["name"] == "市城市管理委员会"
 
@@ -51,7 +51,7 @@ def test_full_lifecycle(city, dispatcher, unit_staff, street_staff, followup_age
     ok(post(unit_staff, ticket_id, "accept"))
     ok(post(unit_staff, ticket_id, "contact", {"note": "再次联系市民"}))
     ok(post(unit_staff, ticket_id, "resolve", {"reply": "已更换整段线路，路灯恢复正常。"}))
-    closed = ok(post(followup_agent, ticket_id, "close", {"note": "市民满意"}))
+    closed = ok(post(follow_up_agent, ticket_id, "close", {"note": "市民满意"}))
     assert closed["status"] == Status.CLOSED and closed["closed_at"]
 
     events = ok(client_for(dispatcher).get(f"/api/tickets/{ticket_id}/events/"))

@@ -367,7 +367,7 @@ ROLES = (
     "unit_staff",  # the lead unit
     "street_staff",  # assisting
     "other_unit_staff",
-    "followup_agent",
+    "follow_up_agent",
     "leader",
     "admin_user",
 )

@@ -31,7 +31,7 @@ ROLES = (
     "dispatcher",
     "unit_staff",  # 市城市管理委员会, the lead unit once dispatched
     "other_unit_staff",  # 市人力资源和社会保障局
-    "followup_agent",
+    "follow_up_agent",
     "leader",
     "admin_user",
 )
@@ -60,7 +60,7 @@ ACTIONS = {
 
 
 @pytest.fixture
-def people(request, city, citizen, dispatcher, unit_staff, followup_agent):
+def people(request, city, citizen, dispatcher, unit_staff, follow_up_agent):
     """Every persona by role name; "anonymous" is None."""
     fixtures = [name for name in ROLES if name not in ("anonymous", "other_citizen")]
     named = {name: request.getfixturevalue(name) for name in fixtures}

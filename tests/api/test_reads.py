@@ -199,11 +199,11 @@ def test_district_sees_what_went_to_its_streets(city, dispatcher, district_staff
     assert client_for(district_staff).get(f"/api/tickets/{ticket.pk}/").status_code == 200
 
 
-def test_follow_up_queue(city, dispatcher, unit_staff, followup_agent):
+def test_follow_up_queue(city, dispatcher, unit_staff, follow_up_agent):
     resolved = given_resolved(city, dispatcher, unit_staff)
     given_dispatched(city, dispatcher)
 
-    queue = ok(client_for(followup_agent).get("/api/follow-up/"))["results"]
+    queue = ok(client_for(follow_up_agent).get("/api/follow-up/"))["results"]
 
     assert [t["id"] for t in queue] == [resolved.pk]
 

@@ -316,7 +316,7 @@ PERSONAS = (
     "unit_staff",  # 市城市管理委员会, the lead unit
     "street_staff",  # 中关村街道办事处, assisting
     "other_unit_staff",  # 市人力资源和社会保障局
-    "followup_agent",
+    "follow_up_agent",
     "leader",
     "admin_user",
 )
@@ -394,7 +394,7 @@ def test_forbidden_actions_change_nothing(client, city, people):
     """The unit of another ticket, the leader and the follow-up agent try every action."""
     method, url, body = arrange("resume", people, city)
     ticket_id = int(url.split("/")[2])
-    for persona in ("other_unit_staff", "street_staff", "leader", "followup_agent", "operator"):
+    for persona in ("other_unit_staff", "street_staff", "leader", "follow_up_agent", "operator"):
         client.force_login(people[persona])
         for action, data in (
             ("resume", {"note": "x"}),

@@ -22,9 +22,9 @@ def pending(city, dispatcher, unit_staff):
     return resolved_in_follow_up(city, dispatcher, unit_staff)
 
 
-def test_the_agent_works_the_queue_and_reopens_through_the_api(pending, followup_agent, settings):
+def test_the_agent_works_the_queue_and_reopens_through_the_api(pending, follow_up_agent, settings):
     settings.FOLLOW_UP_CALL_AFTER_HOURS = 24
-    agent = client_for(followup_agent)
+    agent = client_for(follow_up_agent)
     with time_machine.travel(at(2026, 3, 2, 12), tick=False):
         assert ok(agent.get("/api/follow-ups/?tab=due"))["results"] == []
         waiting = ok(agent.get("/api/follow-ups/?tab=waiting"))["results"]
@@ -71,8 +71,8 @@ def test_the_agent_works_the_queue_and_reopens_through_the_api(pending, followup
     assert (pending.ticket.status, pending.ticket.reopen_count) == (Status.DISPATCHED, 1)
 
 
-def test_bad_call_input_is_400_with_fields(pending, followup_agent):
-    agent = client_for(followup_agent)
+def test_bad_call_input_is_400_with_fields(pending, follow_up_agent):
+    agent = client_for(follow_up_agent)
 
     response = agent.post(
         f"/api/follow-ups/{pending.pk}/calls/", {"outcome": "reached"}, format="json"
@@ -82,9 +82,9 @@ def test_bad_call_input_is_400_with_fields(pending, followup_agent):
     assert {"contacted", "solved", "satisfaction"} <= set(response.json()["fields"])
 
 
-def test_exemptions_through_the_api(pending, unit_staff, dispatcher, followup_agent):
+def test_exemptions_through_the_api(pending, unit_staff, dispatcher, follow_up_agent):
     with time_machine.travel(at(2026, 3, 3, 12), tick=False):
-        client_for(followup_agent).post(
+        client_for(follow_up_agent).post(
             f"/api/follow-ups/{pending.pk}/calls/",
             {"outcome": "reached", "contacted": True, "solved": False,
              "satisfaction": "dissatisfied", "decision": "close"},

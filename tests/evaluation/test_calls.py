@@ -46,12 +46,12 @@ def status_of(follow_up) -> str:
 
 
 def test_unanswered_calls_are_retried_then_the_citizen_counts_as_unreachable(
-    follow_up, followup_agent
+    follow_up, follow_up_agent
 ):
-    first = call(follow_up, followup_agent, at(2026, 3, 3, 10), outcome="not_reached")
+    first = call(follow_up, follow_up_agent, at(2026, 3, 3, 10), outcome="not_reached")
     assert (first.result, first.attempts, first.next_call_at) == (R.PENDING, 1, at(2026, 3, 3, 14))
-    call(follow_up, followup_agent, at(2026, 3, 3, 15), outcome="not_reached")
-    last = call(follow_up, followup_agent, at(2026, 3, 4, 10), outcome="not_reached")
+    call(follow_up, follow_up_agent, at(2026, 3, 3, 15), outcome="not_reached")
+    last = call(follow_up, follow_up_agent, at(2026, 3, 4, 10), outcome="not_reached")
 
     assert (last.result, last.attempts, last.finished_at) == (R.UNREACHABLE, 3, at(2026, 3, 4, 10))
     assert status_of(follow_up) == Status.CLOSED
@@ -65,19 +65,19 @@ def test_unanswered_calls_are_retried_then_the_citizen_counts_as_unreachable(
     [(CallOutcome.REFUSED, R.REFUSED), (CallOutcome.WRONG_NUMBER, R.WRONG_NUMBER)],
 )
 def test_refused_and_wrong_numbers_finish_the_round_and_close(
-    follow_up, followup_agent, outcome, result
+    follow_up, follow_up_agent, outcome, result
 ):
-    done = call(follow_up, followup_agent, outcome=outcome, note="市民表示不愿评价")
+    done = call(follow_up, follow_up_agent, outcome=outcome, note="市民表示不愿评价")
 
     assert (done.result, done.decision) == (result, Decision.CLOSED)
     assert done.solved is None and done.satisfaction == ""
     assert status_of(follow_up) == Status.CLOSED
 
 
-def test_reached_and_solved_closes(follow_up, followup_agent):
+def test_reached_and_solved_closes(follow_up, follow_up_agent):
     done = call(
         follow_up,
-        followup_agent,
+        follow_up_agent,
         outcome="reached",
         contacted=True,
         solved=True,
@@ -85,16 +85,16 @@ def test_reached_and_solved_closes(follow_up, followup_agent):
         comment="修得还行",
     )
 
-    assert (done.result, done.channel, done.recorded_by) == (R.ANSWERED, "call", followup_agent)
+    assert (done.result, done.channel, done.recorded_by) == (R.ANSWERED, "call", follow_up_agent)
     assert (done.contacted, done.solved, done.satisfaction) == (True, True, "basically_satisfied")
     assert status_of(follow_up) == Status.CLOSED
     call_event = follow_up.ticket.events.get(kind=EventKind.FOLLOW_UP_CALL)
-    assert "基本满意" in call_event.reason and call_event.actor == followup_agent
+    assert "基本满意" in call_event.reason and call_event.actor == follow_up_agent
 
 
-def test_not_solved_reopens_to_the_same_lead_unit(follow_up, followup_agent, city, unit_staff):
+def test_not_solved_reopens_to_the_same_lead_unit(follow_up, follow_up_agent, city, unit_staff):
     done = call(
-        follow_up, followup_agent, **REACHED_UNSOLVED, decision="reopen", reason="路灯仍不亮"
+        follow_up, follow_up_agent, **REACHED_UNSOLVED, decision="reopen", reason="路灯仍不亮"
     )
 
     assert done.decision == Decision.REOPENED
@@ -102,7 +102,7 @@ def test_not_solved_reopens_to_the_same_lead_unit(follow_up, followup_agent, cit
     ticket.refresh_from_db()
     assert (ticket.status, ticket.reopen_count) == (Status.DISPATCHED, 1)
     assert ticket.assignments.get(active=True, role="lead").unit == city.urban_management
-    assert ticket.events.filter(kind=EventKind.REOPENED, actor=followup_agent).exists()
+    assert ticket.events.filter(kind=EventKind.REOPENED, actor=follow_up_agent).exists()
 
     # Handled again and resolved: a second round, which counts on its own.
     with time_machine.travel(at(2026, 3, 5, 10), tick=False):
@@ -116,28 +116,28 @@ def test_not_solved_reopens_to_the_same_lead_unit(follow_up, followup_agent, cit
     assert ticket.follow_ups.count() == 2
 
 
-def test_not_solved_can_be_closed_or_left_for_later(city, dispatcher, unit_staff, followup_agent):
+def test_not_solved_can_be_closed_or_left_for_later(city, dispatcher, unit_staff, follow_up_agent):
     closing = resolved_in_follow_up(city, dispatcher, unit_staff)
     later = resolved_in_follow_up(city, dispatcher, unit_staff)
 
-    closed = call(closing, followup_agent, **REACHED_UNSOLVED, decision="close")
-    waiting = call(later, followup_agent, **REACHED_UNSOLVED)
+    closed = call(closing, follow_up_agent, **REACHED_UNSOLVED, decision="close")
+    waiting = call(later, follow_up_agent, **REACHED_UNSOLVED)
 
     assert closed.decision == Decision.CLOSED and status_of(closing) == Status.CLOSED
     assert waiting.decision == "" and status_of(later) == Status.FOLLOW_UP
 
 
 @pytest.mark.parametrize("decision", ["reopen", "close"])
-def test_an_undecided_not_solved_is_decided_later(follow_up, followup_agent, decision):
-    call(follow_up, followup_agent, **REACHED_UNSOLVED)
+def test_an_undecided_not_solved_is_decided_later(follow_up, follow_up_agent, decision):
+    call(follow_up, follow_up_agent, **REACHED_UNSOLVED)
 
     with time_machine.travel(at(2026, 3, 4, 10), tick=False):
         decided = follow_up_decide(
-            follow_up_id=follow_up.pk, actor=followup_agent, decision=decision, reason="市民坚持"
+            follow_up_id=follow_up.pk, actor=follow_up_agent, decision=decision, reason="市民坚持"
         )
         with pytest.raises(Conflict):  # only once
             follow_up_decide(
-                follow_up_id=follow_up.pk, actor=followup_agent, decision=decision, reason="再次"
+                follow_up_id=follow_up.pk, actor=follow_up_agent, decision=decision, reason="再次"
             )
 
     expected = {"reopen": Status.DISPATCHED, "close": Status.CLOSED}[decision]
@@ -146,17 +146,17 @@ def test_an_undecided_not_solved_is_decided_later(follow_up, followup_agent, dec
 
 
 def test_the_citizens_sms_verdict_of_not_solved_is_decided_by_the_agent(
-    follow_up, followup_agent, client
+    follow_up, follow_up_agent, client
 ):
     token = link_of(follow_up).split("/")[-2]
     with time_machine.travel(at(2026, 3, 3, 10), tick=False):
         survey_submit(token=token, contacted=True, solved=False, satisfaction="dissatisfied")
         with pytest.raises(Conflict):  # the round is finished: no more calls
             follow_up_record_call(
-                follow_up_id=follow_up.pk, actor=followup_agent, outcome="not_reached"
+                follow_up_id=follow_up.pk, actor=follow_up_agent, outcome="not_reached"
             )
         follow_up_decide(
-            follow_up_id=follow_up.pk, actor=followup_agent, decision="reopen", reason="仍未解决"
+            follow_up_id=follow_up.pk, actor=follow_up_agent, decision="reopen", reason="仍未解决"
         )
 
     assert status_of(follow_up) == Status.DISPATCHED
@@ -184,10 +184,10 @@ def test_the_citizens_sms_verdict_of_not_solved_is_decided_by_the_agent(
     ],
 )
 def test_inconsistent_calls_are_refused_and_change_nothing(
-    follow_up, followup_agent, kwargs, field
+    follow_up, follow_up_agent, kwargs, field
 ):
     with pytest.raises(InvalidInput) as error:
-        call(follow_up, followup_agent, **kwargs)
+        call(follow_up, follow_up_agent, **kwargs)
 
     assert field in error.value.fields
     follow_up.refresh_from_db()
@@ -201,29 +201,29 @@ def test_only_agents_and_dispatchers_record_calls(follow_up, unit_staff, leader,
     assert call(follow_up, dispatcher, outcome="not_reached").attempts == 1
 
 
-def test_a_finished_round_takes_no_more_calls(follow_up, followup_agent):
-    call(follow_up, followup_agent, outcome="refused")
+def test_a_finished_round_takes_no_more_calls(follow_up, follow_up_agent):
+    call(follow_up, follow_up_agent, outcome="refused")
 
     with pytest.raises(Conflict):
-        call(follow_up, followup_agent, outcome="not_reached")
+        call(follow_up, follow_up_agent, outcome="not_reached")
 
 
-def test_ticket_page_close_and_reopen_need_the_outcome_first(follow_up, followup_agent):
+def test_ticket_page_close_and_reopen_need_the_outcome_first(follow_up, follow_up_agent):
     ticket_id = follow_up.ticket_id
     with pytest.raises(Conflict, match="请先在回访台记录回访结果"):
-        follow_up_close_ticket(ticket_id=ticket_id, actor=followup_agent, note="")
+        follow_up_close_ticket(ticket_id=ticket_id, actor=follow_up_agent, note="")
     with pytest.raises(Conflict, match="请先在回访台记录回访结果"):
-        follow_up_reopen_ticket(ticket_id=ticket_id, actor=followup_agent, reason="仍不亮")
+        follow_up_reopen_ticket(ticket_id=ticket_id, actor=follow_up_agent, reason="仍不亮")
 
-    call(follow_up, followup_agent, **REACHED_UNSOLVED)
-    follow_up_reopen_ticket(ticket_id=ticket_id, actor=followup_agent, reason="仍不亮")
+    call(follow_up, follow_up_agent, **REACHED_UNSOLVED)
+    follow_up_reopen_ticket(ticket_id=ticket_id, actor=follow_up_agent, reason="仍不亮")
 
     follow_up.refresh_from_db()
     assert follow_up.decision == Decision.REOPENED
     assert status_of(follow_up) == Status.DISPATCHED
 
 
-def test_a_solved_verdict_cannot_be_reopened(city, dispatcher, unit_staff, followup_agent):
+def test_a_solved_verdict_cannot_be_reopened(city, dispatcher, unit_staff, follow_up_agent):
     follow_up = resolved_in_follow_up(city, dispatcher, unit_staff)
     # Keep it open: the verdict is recorded by the survey path, which closes only if solved —
     # so simulate an agent who recorded "solved" but the ticket is still open (legacy data).
@@ -233,4 +233,4 @@ def test_a_solved_verdict_cannot_be_reopened(city, dispatcher, unit_staff, follo
     follow_up.save()
 
     with pytest.raises(Conflict, match="市民已表示问题解决"):
-        follow_up_reopen_ticket(ticket_id=follow_up.ticket_id, actor=followup_agent, reason="再办")
+        follow_up_reopen_ticket(ticket_id=follow_up.ticket_id, actor=follow_up_agent, reason="再办")

@@ -18,7 +18,7 @@ ASKED, DECIDED = at(2026, 3, 4, 10), at(2026, 3, 5, 10)
 
 
 @pytest.fixture
-def unhappy(city, dispatcher, unit_staff, followup_agent):
+def unhappy(city, dispatcher, unit_staff, follow_up_agent):
     """A street-light ticket the citizen called unsolved and dissatisfied on March 3."""
     follow_up = resolved_in_follow_up(
         city, dispatcher, unit_staff, assist_units=[city.zhongguancun_office]
@@ -26,7 +26,7 @@ def unhappy(city, dispatcher, unit_staff, followup_agent):
     with time_machine.travel(at(2026, 3, 3, 10), tick=False):
         follow_up_record_call(
             follow_up_id=follow_up.pk,
-            actor=followup_agent,
+            actor=follow_up_agent,
             outcome="reached",
             contacted=True,
             solved=False,
@@ -128,9 +128,9 @@ def test_one_live_request_per_unit_and_a_rejected_unit_may_ask_again(
     assert unhappy.ticket.events.filter(kind=EventKind.EXEMPTION_REJECTED).count() == 1
 
 
-def test_only_dispatchers_decide(unhappy, unit_staff, leader, followup_agent, admin_user):
+def test_only_dispatchers_decide(unhappy, unit_staff, leader, follow_up_agent, admin_user):
     exemption = ask(unhappy, unit_staff)
-    for person in (unit_staff, leader, followup_agent):
+    for person in (unit_staff, leader, follow_up_agent):
         with pytest.raises(NotAllowed):
             decide(exemption, person)
     assert decide(exemption, admin_user).status == RequestStatus.APPROVED

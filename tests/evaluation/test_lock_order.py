@@ -3,7 +3,7 @@
 Two transactions taking the same two rows in opposite orders deadlock on PostgreSQL; SQLite
 cannot show that (it serialises writers), so these tests record the order in which each service
 asks for row locks (select_for_update) and check it against the one order
-(evaluation.services.followup.follow_up_locked).
+(evaluation.services.follow_up.follow_up_locked).
 """
 
 import pytest
@@ -19,7 +19,7 @@ from evaluation.services import (
     survey_submit,
     sweep_follow_ups,
 )
-from evaluation.services.followup import survey_token
+from evaluation.services.follow_up import survey_token
 from tests.evaluation import at, resolved_in_follow_up
 from workorders.models import Ticket
 
@@ -50,15 +50,15 @@ def assert_ticket_first(order):
     assert order.index(Ticket) < order.index(FollowUp)
 
 
-def test_an_agents_call(follow_up, followup_agent, locks):
+def test_an_agents_call(follow_up, follow_up_agent, locks):
     with time_machine.travel(at(2026, 3, 3, 10), tick=False):
         follow_up_record_call(
-            follow_up_id=follow_up.pk, actor=followup_agent, outcome="reached", **UNSOLVED
+            follow_up_id=follow_up.pk, actor=follow_up_agent, outcome="reached", **UNSOLVED
         )
         assert_ticket_first(locks)
         locks.clear()
         follow_up_decide(
-            follow_up_id=follow_up.pk, actor=followup_agent, decision="reopen", reason="仍不亮"
+            follow_up_id=follow_up.pk, actor=follow_up_agent, decision="reopen", reason="仍不亮"
         )
     assert_ticket_first(locks)
 
@@ -71,19 +71,19 @@ def test_the_citizens_survey(follow_up, locks):
     assert locks.index(FollowUp) < locks.index(SurveyLink)
 
 
-def test_the_ticket_page_actions(city, dispatcher, unit_staff, followup_agent, locks):
+def test_the_ticket_page_actions(city, dispatcher, unit_staff, follow_up_agent, locks):
     for action in ("close", "reopen"):
         follow_up = resolved_in_follow_up(city, dispatcher, unit_staff)
         with time_machine.travel(at(2026, 3, 3, 10), tick=False):
             follow_up_record_call(
-                follow_up_id=follow_up.pk, actor=followup_agent, outcome="reached", **UNSOLVED
+                follow_up_id=follow_up.pk, actor=follow_up_agent, outcome="reached", **UNSOLVED
             )
             locks.clear()
             if action == "close":
-                follow_up_close_ticket(ticket_id=follow_up.ticket_id, actor=followup_agent)
+                follow_up_close_ticket(ticket_id=follow_up.ticket_id, actor=follow_up_agent)
             else:
                 follow_up_reopen_ticket(
-                    ticket_id=follow_up.ticket_id, actor=followup_agent, reason="仍不亮"
+                    ticket_id=follow_up.ticket_id, actor=follow_up_agent, reason="仍不亮"
                 )
         assert_ticket_first(locks)
 

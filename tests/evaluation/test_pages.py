@@ -196,10 +196,10 @@ def test_an_exemption_asked_and_approved_through_the_pages(client, unit_staff, d
 
 
 def test_the_call_form_reports_missing_answers(
-    client, followup_agent, city, dispatcher, unit_staff
+    client, follow_up_agent, city, dispatcher, unit_staff
 ):
     follow_up = resolved_in_follow_up(city, dispatcher, unit_staff)
-    client.force_login(followup_agent)
+    client.force_login(follow_up_agent)
 
     response = client.post(
         f"/evaluation/follow-ups/{follow_up.pk}/call/", {f"f{follow_up.pk}-outcome": "reached"}

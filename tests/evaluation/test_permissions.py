@@ -19,7 +19,7 @@ ROLES = (
     "dispatcher",
     "unit_staff",  # 市城市管理委员会: the lead unit of the tickets below
     "other_unit_staff",  # 市人力资源和社会保障局
-    "followup_agent",
+    "follow_up_agent",
     "leader",
     "admin_user",
 )

@@ -170,13 +170,13 @@ def test_a_used_link_is_refused(follow_up, client):
     assert follow_up.solved is False  # the first answer stands
 
 
-def test_a_link_after_the_agent_finished_the_round_is_refused(follow_up, client, followup_agent):
+def test_a_link_after_the_agent_finished_the_round_is_refused(follow_up, client, follow_up_agent):
     from evaluation.services import follow_up_record_call
 
     with time_machine.travel(at(2026, 3, 3, 10), tick=False):
         follow_up_record_call(
             follow_up_id=follow_up.pk,
-            actor=followup_agent,
+            actor=follow_up_agent,
             outcome="reached",
             contacted=True,
             solved=True,

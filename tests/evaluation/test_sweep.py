@@ -54,13 +54,13 @@ def test_an_unanswered_round_ends_with_the_window(city, dispatcher, unit_staff):
 
 
 def test_an_undecided_not_solved_is_closed_when_the_window_ends(
-    city, dispatcher, unit_staff, followup_agent
+    city, dispatcher, unit_staff, follow_up_agent
 ):
     follow_up = resolved_in_follow_up(city, dispatcher, unit_staff)
     with time_machine.travel(at(2026, 3, 3, 10), tick=False):
         follow_up_record_call(
             follow_up_id=follow_up.pk,
-            actor=followup_agent,
+            actor=follow_up_agent,
             outcome="reached",
             contacted=False,
             solved=False,
@@ -77,11 +77,11 @@ def test_an_undecided_not_solved_is_closed_when_the_window_ends(
 
 
 def test_a_round_left_pending_by_another_path_counts_as_unreached(
-    city, dispatcher, unit_staff, followup_agent
+    city, dispatcher, unit_staff, follow_up_agent
 ):
     follow_up = resolved_in_follow_up(city, dispatcher, unit_staff)
     # Someone closed the ticket with the plain workorders service, recording no verdict.
-    services.ticket_close(ticket_id=follow_up.ticket_id, actor=followup_agent, note="")
+    services.ticket_close(ticket_id=follow_up.ticket_id, actor=follow_up_agent, note="")
 
     with time_machine.travel(at(2026, 3, 3), tick=False):
         assert sweep_follow_ups().orphans == 1

@@ -153,7 +153,7 @@ def test_yellow_share_default_comes_from_settings(city, dispatcher, settings):
     assert ticket.contact_warn_at == at(2026, 3, 2, 22)
 
 
-def test_reopen_restarts_the_clock(city, dispatcher, unit_staff, followup_agent):
+def test_reopen_restarts_the_clock(city, dispatcher, unit_staff, follow_up_agent):
     ticket = dispatch_at(at(2026, 3, 2, 10), city, dispatcher)
     with time_machine.travel(at(2026, 3, 3, 10), tick=False):
         services.ticket_accept(ticket_id=ticket.pk, actor=unit_staff)
@@ -165,7 +165,7 @@ def test_reopen_restarts_the_clock(city, dispatcher, unit_staff, followup_agent)
     # Follow-up within 5 working days of the resolution.
     assert resolved.follow_up_due_at == at(2026, 3, 10, 17, 30)
     with time_machine.travel(at(2026, 3, 6, 17), tick=False):
-        services.ticket_reopen(ticket_id=ticket.pk, actor=followup_agent, reason="市民称仍不亮")
+        services.ticket_reopen(ticket_id=ticket.pk, actor=follow_up_agent, reason="市民称仍不亮")
     reopened = fresh(ticket)
     assert reopened.accept_due_at == at(2026, 3, 9, 10, 30)
     assert reopened.resolve_due_at == at(2026, 3, 13, 17)

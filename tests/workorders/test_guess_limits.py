@@ -218,7 +218,7 @@ def test_counters_expire_with_their_window(db):
     [
         (Role.OPERATOR, "/operator/"),
         (Role.DISPATCHER, "/dispatch/triage/"),
-        (Role.FOLLOWUP_AGENT, "/evaluation/"),
+        (Role.FOLLOW_UP_AGENT, "/evaluation/"),
         (Role.LEADER, "/overview/"),
     ],
 )

@@ -67,13 +67,13 @@ def test_only_dispatchers_dispatch(city, operator, unit_staff):
     assert Ticket.objects.get(pk=ticket.pk).status == Status.REGISTERED
 
 
-def test_full_path_to_closed(in_progress, unit_staff, followup_agent):
+def test_full_path_to_closed(in_progress, unit_staff, follow_up_agent):
     ticket = services.ticket_resolve(
         ticket_id=in_progress.pk, actor=unit_staff, reply="已更换灯泡，路灯恢复正常照明。"
     )
     # Resolving enters follow-up in the same transaction (two events).
     assert ticket.status == Status.FOLLOW_UP and ticket.resolved_at
-    ticket = services.ticket_close(ticket_id=ticket.pk, actor=followup_agent, note="市民满意")
+    ticket = services.ticket_close(ticket_id=ticket.pk, actor=follow_up_agent, note="市民满意")
     assert ticket.status == Status.CLOSED
     kinds = list(ticket.events.values_list("kind", flat=True))
     assert kinds == [
@@ -202,12 +202,12 @@ def test_extension_must_be_later_and_bounded(in_progress, unit_staff):
             )
 
 
-def test_reopen_goes_back_to_same_lead_and_counts(in_progress, unit_staff, followup_agent):
+def test_reopen_goes_back_to_same_lead_and_counts(in_progress, unit_staff, follow_up_agent):
     services.ticket_resolve(
         ticket_id=in_progress.pk, actor=unit_staff, reply="已更换灯泡恢复照明。"
     )
     ticket = services.ticket_reopen(
-        ticket_id=in_progress.pk, actor=followup_agent, reason="市民称仍不亮"
+        ticket_id=in_progress.pk, actor=follow_up_agent, reason="市民称仍不亮"
     )
     assert ticket.status == Status.DISPATCHED and ticket.reopen_count == 1
     lead = ticket.assignments.get(active=True, role="lead")

@@ -5,7 +5,7 @@ import pytest
 
 from tests.pages import dispatched
 
-PERSONAS = ["citizen", "operator", "dispatcher", "unit_staff", "followup_agent", "leader"]
+PERSONAS = ["citizen", "operator", "dispatcher", "unit_staff", "follow_up_agent", "leader"]
 ROLE_PAGES = {
     "/my/": {"citizen"},
     "/operator/": {"operator", "dispatcher"},
@@ -13,8 +13,8 @@ ROLE_PAGES = {
     "/overview/": {"leader"},
     "/dispatch/triage/": {"dispatcher"},
     "/dispatch/approvals/": {"dispatcher"},
-    "/dispatch/tickets/": {"operator", "dispatcher", "followup_agent", "leader"},
-    "/evaluation/": {"followup_agent", "dispatcher"},
+    "/dispatch/tickets/": {"operator", "dispatcher", "follow_up_agent", "leader"},
+    "/evaluation/": {"follow_up_agent", "dispatcher"},
 }
 
 
@@ -58,7 +58,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, db, url):
         "unit_staff",
         "street_staff",
         "district_staff",
-        "followup_agent",
+        "follow_up_agent",
         "leader",
     ],
 )

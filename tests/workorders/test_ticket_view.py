@@ -32,7 +32,7 @@ ROLES = {
     "unit_staff": ("hidden", "staff"),  # the lead unit
     "street_staff": ("hidden", "staff"),  # the assisting unit
     "other_unit_staff": (None, None),
-    "followup_agent": ("full", "staff"),
+    "follow_up_agent": ("full", "staff"),
     "leader": ("full", "staff"),
     "admin_user": ("full", "staff"),
 }

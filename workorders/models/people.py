@@ -10,7 +10,8 @@ class Role(models.TextChoices):
     OPERATOR = "operator", _("话务员")
     DISPATCHER = "dispatcher", _("派单员")
     UNIT_STAFF = "unit_staff", _("承办单位工作人员")
-    FOLLOWUP_AGENT = "followup_agent", _("回访员")
+    # The stored value keeps its first spelling: it is in every profile row and API answer.
+    FOLLOW_UP_AGENT = "followup_agent", _("回访员")
     LEADER = "leader", _("领导")
     ADMIN = "admin", _("管理员")
 

@@ -28,7 +28,7 @@ from workorders.transitions import transition
 logger = logging.getLogger(__name__)
 
 
-FOLLOW_UP_ROLES = (Role.FOLLOWUP_AGENT, Role.DISPATCHER)
+FOLLOW_UP_ROLES = (Role.FOLLOW_UP_AGENT, Role.DISPATCHER)
 
 
 def ticket_reopen(*, ticket_id: int, actor, reason: str) -> Ticket:

@@ -19,11 +19,11 @@ def in_follow_up(city, dispatcher, unit_staff, **overrides):
 
 
 def test_console_lists_calls_due_with_the_citizens_phone(
-    client, city, dispatcher, unit_staff, followup_agent, settings
+    client, city, dispatcher, unit_staff, follow_up_agent, settings
 ):
     settings.FOLLOW_UP_CALL_AFTER_HOURS = 0  # the SMS went unanswered: call now
     ticket, follow_up = in_follow_up(city, dispatcher, unit_staff)
-    client.force_login(followup_agent)
+    client.force_login(follow_up_agent)
 
     html = client.get("/evaluation/").content.decode()
 
@@ -33,13 +33,13 @@ def test_console_lists_calls_due_with_the_citizens_phone(
 
 
 def test_record_a_call_solved_closes_and_unsolved_reopens(
-    client, city, dispatcher, unit_staff, followup_agent
+    client, city, dispatcher, unit_staff, follow_up_agent
 ):
     closing, closing_round = in_follow_up(city, dispatcher, unit_staff)
     reopening, reopening_round = in_follow_up(
         city, dispatcher, unit_staff, content="学院路的路灯不亮了"
     )
-    client.force_login(followup_agent)
+    client.force_login(follow_up_agent)
     answers = {"outcome": "reached", "contacted": "yes", "satisfaction": "satisfied"}
 
     response = client.post(
@@ -69,10 +69,10 @@ def test_record_a_call_solved_closes_and_unsolved_reopens(
 
 
 def test_closing_before_the_outcome_is_recorded_is_a_conflict(
-    client, city, dispatcher, unit_staff, followup_agent
+    client, city, dispatcher, unit_staff, follow_up_agent
 ):
     ticket, _ = in_follow_up(city, dispatcher, unit_staff)
-    client.force_login(followup_agent)
+    client.force_login(follow_up_agent)
 
     response = client.post(f"/tickets/{ticket.pk}/close/", {"note": "好"})
 
@@ -82,9 +82,9 @@ def test_closing_before_the_outcome_is_recorded_is_a_conflict(
     assert ticket.status == Status.FOLLOW_UP
 
 
-def test_reopen_needs_a_reason(client, city, dispatcher, unit_staff, followup_agent):
+def test_reopen_needs_a_reason(client, city, dispatcher, unit_staff, follow_up_agent):
     ticket = resolved(city, dispatcher, unit_staff)  # no round opened: the plain ticket action
-    client.force_login(followup_agent)
+    client.force_login(follow_up_agent)
 
     response = client.post(f"/tickets/{ticket.pk}/reopen/", {"reason": ""})
 

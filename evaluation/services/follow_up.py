@@ -44,7 +44,7 @@ from workorders.transitions import record_event
 logger = logging.getLogger(__name__)
 
 R = FollowUpResult
-FOLLOW_UP_ROLES = (Role.FOLLOWUP_AGENT, Role.DISPATCHER)
+FOLLOW_UP_ROLES = (Role.FOLLOW_UP_AGENT, Role.DISPATCHER)
 SURVEY_SALT = "evaluation.survey"
 
 
