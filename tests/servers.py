@@ -516,7 +516,42 @@ def _nice_session(pid: int, nice: int) -> None:
 # The same city as tests/conftest.py (路灯 → 市城市管理委员会, assisted by 中关村街道办事处 in 中关村;
 # 拖欠工资 → 市人力资源和社会保障局; 供水 → 自来水集团), plus one member of staff per lead unit.
 # Idempotent, so a second run (bench re-run, test retry) changes nothing.
-SEED_CITY = '\nfrom django.contrib.auth import get_user_model\nfrom dispatch.models import RoutingRule\nfrom workorders.models import Category, Profile, Region, Role, Unit\n\nif not Unit.objects.filter(name="市城市管理委员会").exists():\n    root = Region.objects.create(name="北京市", level=0)\n    haidian = Region.objects.create(name="海淀区", level=1, parent=root, aliases="海淀")\n    zgc = Region.objects.create(name="中关村街道", level=2, parent=haidian, aliases="中关村")\n    Region.objects.create(name="科源社区", level=3, parent=zgc)\n    chaoyang = Region.objects.create(name="朝阳区", level=1, parent=root, aliases="朝阳")\n    wangjing = Region.objects.create(name="望京街道", level=2, parent=chaoyang, aliases="望京")\n    haidian_gov = Unit.objects.create(name="海淀区人民政府", kind="district", region=haidian)\n    zgc_office = Unit.objects.create(\n        name="中关村街道办事处", kind="street", region=zgc, parent=haidian_gov\n    )\n    Unit.objects.create(name="望京街道办事处", kind="street", region=wangjing)\n    urban = Unit.objects.create(name="市城市管理委员会", kind="department", region=root)\n    labour = Unit.objects.create(name="市人力资源和社会保障局", kind="department", region=root)\n    water = Unit.objects.create(name="自来水集团", kind="enterprise", region=root)\n    building = Category.objects.create(name="城乡建设")\n    municipal = Category.objects.create(name="市政管理", parent=building)\n    light = Category.objects.create(name="路灯", parent=municipal, keywords="路灯\\n路灯不亮\\n灯不亮")\n    water_cat = Category.objects.create(name="供水", parent=building, keywords="停水\\n水压\\n自来水")\n    labour_cat = Category.objects.create(name="劳动和社会保障")\n    wages = Category.objects.create(name="拖欠工资", parent=labour_cat, keywords="拖欠工资\\n欠薪\\n工资")\n    RoutingRule.objects.create(category=light, lead_unit=urban)\n    zgc_rule = RoutingRule.objects.create(category=light, region=zgc, lead_unit=urban)\n    zgc_rule.assist_units.add(zgc_office)\n    RoutingRule.objects.create(category=wages, lead_unit=labour)\n    RoutingRule.objects.create(category=water_cat, lead_unit=water)\n    for username, unit in (("staff_urban", urban), ("staff_labour", labour)):\n        user = get_user_model().objects.create_user(username=username, password="test-pass-12345")\n        Profile.objects.create(user=user, role=Role.UNIT_STAFF, unit=unit, display_name=username)\nprint'
+SEED_CITY = r"""
+from django.contrib.auth import get_user_model
+from dispatch.models import RoutingRule
+from workorders.models import Category, Profile, Region, Role, Unit
+
+if not Unit.objects.filter(name="市城市管理委员会").exists():
+    root = Region.objects.create(name="北京市", level=0)
+    haidian = Region.objects.create(name="海淀区", level=1, parent=root, aliases="海淀")
+    zgc = Region.objects.create(name="中关村街道", level=2, parent=haidian, aliases="中关村")
+    Region.objects.create(name="科源社区", level=3, parent=zgc)
+    chaoyang = Region.objects.create(name="朝阳区", level=1, parent=root, aliases="朝阳")
+    wangjing = Region.objects.create(name="望京街道", level=2, parent=chaoyang, aliases="望京")
+    haidian_gov = Unit.objects.create(name="海淀区人民政府", kind="district", region=haidian)
+    zgc_office = Unit.objects.create(
+        name="中关村街道办事处", kind="street", region=zgc, parent=haidian_gov
+    )
+    Unit.objects.create(name="望京街道办事处", kind="street", region=wangjing)
+    urban = Unit.objects.create(name="市城市管理委员会", kind="department", region=root)
+    labour = Unit.objects.create(name="市人力资源和社会保障局", kind="department", region=root)
+    water = Unit.objects.create(name="自来水集团", kind="enterprise", region=root)
+    building = Category.objects.create(name="城乡建设")
+    municipal = Category.objects.create(name="市政管理", parent=building)
+    light = Category.objects.create(name="路灯", parent=municipal, keywords="路灯\n路灯不亮\n灯不亮")
+    water_cat = Category.objects.create(name="供水", parent=building, keywords="停水\n水压\n自来水")
+    labour_cat = Category.objects.create(name="劳动和社会保障")
+    wages = Category.objects.create(name="拖欠工资", parent=labour_cat, keywords="拖欠工资\n欠薪\n工资")
+    RoutingRule.objects.create(category=light, lead_unit=urban)
+    zgc_rule = RoutingRule.objects.create(category=light, region=zgc, lead_unit=urban)
+    zgc_rule.assist_units.add(zgc_office)
+    RoutingRule.objects.create(category=wages, lead_unit=labour)
+    RoutingRule.objects.create(category=water_cat, lead_unit=water)
+    for username, unit in (("staff_urban", urban), ("staff_labour", labour)):
+        user = get_user_model().objects.create_user(username=username, password="test-pass-12345")
+        Profile.objects.create(user=user, role=Role.UNIT_STAFF, unit=unit, display_name=username)
+print("seeded", Unit.objects.count(), "units", RoutingRule.objects.count(), "rules")
+"""
 
 
 def seed_city(env: dict[str, str]) -> str:

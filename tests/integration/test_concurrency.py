@@ -20,7 +20,76 @@ pytestmark = pytest.mark.integration
 # Races per scenario: a single race can miss the window by luck; several rarely all do.
 ROUNDS = 5
 
-RACE = '\nimport json\nimport threading\n\nfrom django.contrib.auth import get_user_model\nfrom django.db import connections\n\nfrom dispatch.classification import get_classifier\nfrom dispatch.services import ticket_auto_dispatch\nfrom hotline.lib.errors import Conflict\nfrom workorders.models import Assignment, TicketEvent\nfrom workorders.services import ticket_accept, ticket_register\n\n\ndef race(action, contenders=2):\n    barrier = threading.Barrier(contenders)\n    outcomes = [None] * contenders\n\n    def contender(index):\n        try:\n            barrier.wait(timeout=10)\n            outcomes[index] = action()\n        except Conflict:\n            outcomes[index] = "conflict"\n        except Exception as exc:  # reported to the test, which fails on it\n            outcomes[index] = f"error: {exc!r}"\n        finally:\n            connections.close_all()\n\n    threads = [threading.Thread(target=contender, args=(i,)) for i in range(contenders)]\n    for thread in threads:\n        thread.start()\n    for thread in threads:\n        thread.join(timeout=30)\n    return outcomes\n\n\ndef new_ticket():\n    return ticket_register(\n        channel="web",\n        title="路灯不亮",\n        content="海淀区中关村大街27号门口的路灯不亮已经一周了，请尽快修理。",\n        address="海淀区中关村大街27号",\n        citizen_phone="13800138000",\n    )\n\n\ndef events(ticket, kind):\n    return TicketEvent.objects.filter(ticket=ticket, kind=kind).count()\n\n\nget_classifier()  # built once up front, so the race is between the status read and the lock\nstaff = get_user_model().objects.get(username="staff_urban")\nreport = {"dispatch": [], "accept": []}\nfor _ in range(ROUNDS):\n    ticket = new_ticket()\n    outcomes = race(lambda: ticket_auto_dispatch(ticket_id=ticket.pk))\n    report["dispatch"].append({\n        "outcomes": sorted(map(str, outcomes)),\n        "dispatched_events": events(ticket, "dispatched"),\n        "active_leads": Assignment.objects.filter(ticket=ticket, active=True, role="lead").count(),\n        "assignments": Assignment.objects.filter(ticket=ticket).count(),\n    })\n    outcomes = race(lambda: ticket_accept(ticket_id=ticket.pk, actor=staff).status)\n    report["accept"].append({\n        "outcomes": sorted(map(str, outcomes)),\n        "accepted_events": events(ticket, "accepted"),\n    })\nprint'
+RACE = r"""
+import json
+import threading
+
+from django.contrib.auth import get_user_model
+from django.db import connections
+
+from dispatch.classification import get_classifier
+from dispatch.services import ticket_auto_dispatch
+from hotline.lib.errors import Conflict
+from workorders.models import Assignment, TicketEvent
+from workorders.services import ticket_accept, ticket_register
+
+
+def race(action, contenders=2):
+    barrier = threading.Barrier(contenders)
+    outcomes = [None] * contenders
+
+    def contender(index):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = action()
+        except Conflict:
+            outcomes[index] = "conflict"
+        except Exception as exc:  # reported to the test, which fails on it
+            outcomes[index] = f"error: {exc!r}"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=contender, args=(i,)) for i in range(contenders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def new_ticket():
+    return ticket_register(
+        channel="web",
+        title="路灯不亮",
+        content="海淀区中关村大街27号门口的路灯不亮已经一周了，请尽快修理。",
+        address="海淀区中关村大街27号",
+        citizen_phone="13800138000",
+    )
+
+
+def events(ticket, kind):
+    return TicketEvent.objects.filter(ticket=ticket, kind=kind).count()
+
+
+get_classifier()  # built once up front, so the race is between the status read and the lock
+staff = get_user_model().objects.get(username="staff_urban")
+report = {"dispatch": [], "accept": []}
+for _ in range(ROUNDS):
+    ticket = new_ticket()
+    outcomes = race(lambda: ticket_auto_dispatch(ticket_id=ticket.pk))
+    report["dispatch"].append({
+        "outcomes": sorted(map(str, outcomes)),
+        "dispatched_events": events(ticket, "dispatched"),
+        "active_leads": Assignment.objects.filter(ticket=ticket, active=True, role="lead").count(),
+        "assignments": Assignment.objects.filter(ticket=ticket).count(),
+    })
+    outcomes = race(lambda: ticket_accept(ticket_id=ticket.pk, actor=staff).status)
+    report["accept"].append({
+        "outcomes": sorted(map(str, outcomes)),
+        "accepted_events": events(ticket, "accepted"),
+    })
+print("REPORT" + json.dumps(report))
+"""
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +97,9 @@ def race_report(stack) -> dict:
     # Publishing goes to a Redis database no worker reads, so only our threads touch the tickets.
     env = stack.env_with(CELERY_BROKER_URL=stack.redis_url.rsplit("/", 1)[0] + "/15")
     output = servers.run_python(f"ROUNDS = {ROUNDS}\n" + RACE, env=env, timeout=90)
-    line = next(line for line in output.splitlines() if line.startswith("REPORT"))
+    lines = [line for line in output.splitlines() if line.startswith("REPORT")]
+    assert lines, output[-3000:]
+    line = lines[0]
     return json.loads(line.removeprefix("REPORT"))
 
 
