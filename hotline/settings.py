@@ -153,6 +153,13 @@ MEDIA_URL = "/media-not-public/"
 # Uploads: citizens attach photos from phones; a few large photos per ticket at most.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 6, minimum=0)
+# What one request may store in all (a few phone photos), and one client address in an hour
+# (hotline/lib/upload_quota.py): intake is open to anyone, the disk is not endless.
+ATTACHMENT_MAX_TOTAL_BYTES = env_int("ATTACHMENT_MAX_TOTAL_BYTES", 30 * 1024 * 1024, minimum=1024)
+UPLOAD_MAX_BYTES_PER_HOUR = env_int("UPLOAD_MAX_BYTES_PER_HOUR", 200 * 1024 * 1024, minimum=1024)
+# Pixels one image may have (all frames together): above, it is refused before it is decoded,
+# since a tiny file may claim 30000×30000 pixels. 50 megapixels covers phones' largest photos.
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 50_000_000, minimum=1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

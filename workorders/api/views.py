@@ -26,7 +26,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hotline.lib.attempts import check, login_guards, tracking_limited
+from hotline.lib.attempts import check, client_address, login_guards, tracking_limited
 from workorders import selectors, services
 from workorders.access import role_of, ticket_get_for_user
 from workorders.api import serializers as s
@@ -160,7 +160,8 @@ def ticket_detail(user, pk: int) -> dict:
 # --- intake and lists --------------------------------------------------------------------------
 
 
-def _intake_arguments(user, data: dict) -> dict:
+def _intake_arguments(request, data: dict) -> dict:
+    user = request.user
     staff = records_calls(user)
     citizen = user.is_authenticated and not staff and role_of(user) == Role.CITIZEN
     return {
@@ -179,6 +180,7 @@ def _intake_arguments(user, data: dict) -> dict:
         "uploads": data["attachments"],
         "actor": user,
         "citizen_user": user if citizen else None,
+        "client": client_address(request),
     }
 
 
@@ -212,12 +214,12 @@ class TicketsView(TicketQueueView):
             "application/json": s.IntakeJSONSerializer,
             "multipart/form-data": s.IntakeMultipartSerializer,
         },
-        responses={201: s.IntakeResultSerializer, **errors(400, 413)},
+        responses={201: s.IntakeResultSerializer, **errors(400, 413, 429)},
     )
     def post(self, request):
         multipart = request.content_type.startswith("multipart/")
         data = self.parse(s.IntakeMultipartSerializer if multipart else s.IntakeJSONSerializer)
-        ticket = services.ticket_register(**_intake_arguments(request.user, data))
+        ticket = services.ticket_register(**_intake_arguments(request, data))
         return Response(s.IntakeResultSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
 
