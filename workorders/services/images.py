@@ -7,10 +7,12 @@ turned upright first (the EXIF orientation), since that tag goes with the rest.
 Every decode happens here, bounded by ``IMAGE_MAX_PIXELS`` before any pixel is decoded: a file of
 a few bytes may claim 30000×30000 pixels (a "decompression bomb"), and decoding it would take
 gigabytes. Pillow's own limit (``Image.MAX_IMAGE_PIXELS``) is set to the same value when the app
-starts (``WorkordersConfig.ready``), as a second guard for any other decode.
+starts (``WorkordersConfig.ready``), its warning made an error, as a second guard for any other
+decode; both become the bad-image answer here.
 """
 
 import struct
+import warnings
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -39,8 +41,6 @@ SAVE_OPTIONS = {
 }
 DECODE_ERRORS = (
     UnidentifiedImageError,
-    Image.DecompressionBombError,
-    Image.DecompressionBombWarning,  # when warnings are errors
     OSError,  # truncated or corrupt data
     SyntaxError,  # some plugins' "not a valid file"
     ValueError,
@@ -58,8 +58,10 @@ class CleanImage:
 
 
 def set_pillow_limit() -> None:
-    """Pillow refuses to open anything past twice this and warns past it."""
+    """Pillow refuses to open anything past twice the limit and only warns past it: the warning
+    is made an error too, so that every decode stops at the limit."""
     Image.MAX_IMAGE_PIXELS = settings.IMAGE_MAX_PIXELS
+    warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
 
 
 def image_clean(*, name: str, data: bytes) -> CleanImage | str:
@@ -68,6 +70,8 @@ def image_clean(*, name: str, data: bytes) -> CleanImage | str:
     try:
         with Image.open(BytesIO(data)) as probe:
             kind, (width, height) = probe.format, probe.size
+            if width * height > settings.IMAGE_MAX_PIXELS:
+                return _too_many_pixels(name)
             probe.verify()
         if kind not in IMAGE_FORMATS:
             return gettext("“%(name)s”格式不支持，请上传 JPG、PNG、WebP 或 GIF") % {"name": name}
@@ -76,7 +80,7 @@ def image_clean(*, name: str, data: bytes) -> CleanImage | str:
             if width * height * frames > settings.IMAGE_MAX_PIXELS:
                 return _too_many_pixels(name)
             cleaned = _reencode(image, kind, animated=frames > 1)
-    except Image.DecompressionBombError:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         return _too_many_pixels(name)
     except DECODE_ERRORS:
         return bad
