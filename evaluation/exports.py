@@ -1,5 +1,10 @@
 """A month's rankings as an Excel workbook (.xlsx, one sheet per kind of unit plus the rules)
-and as CSV (UTF-8 with a byte-order mark, so Excel opens it in Chinese)."""
+and as CSV (UTF-8 with a byte-order mark, so Excel opens it in Chinese).
+
+Unit names and reasons are typed by people: a text cell beginning like a formula would run as
+one when the sheet is opened (CSV/formula injection), so it gets a leading single quote, the
+OWASP way. Figures are written as numbers and left alone.
+"""
 
 import csv
 import io
@@ -40,8 +45,21 @@ COLUMNS = [
 ]
 
 
+# What makes Excel, LibreOffice and Numbers read a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text that would be read as a formula, quoted; everything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _value(figures, name: str, *, excel: bool = True):
     value = getattr(figures, name)
+    if isinstance(value, str):
+        return safe_cell(value)
     if isinstance(value, Decimal):
         # Excel gets numbers (formatted 0.00); CSV keeps the two decimals as published.
         return float(value) if excel else str(value)
@@ -85,7 +103,7 @@ def xlsx_bytes(view: MonthView) -> bytes:
         # Excel refuses []:*?/\ in sheet names ("街道/乡镇" → "街道、乡镇").
         title = re.sub(r"[\[\]:*?/\\]", "、", table["label"].split(" (")[0])[:31]
         sheet = workbook.create_sheet(title=title)
-        sheet.append([_title(view) + " · " + table["label"]])
+        sheet.append([safe_cell(_title(view) + " · " + table["label"])])
         sheet["A1"].font = Font(bold=True, size=12)
         sheet.append([label for _, label in COLUMNS])
         for cell in sheet[2]:
@@ -103,12 +121,12 @@ def xlsx_bytes(view: MonthView) -> bytes:
                 cell.number_format = "0.00"
         sheet.freeze_panes = "D3"
     notes = workbook.create_sheet(title="计分规则")
-    notes.append([_title(view)])
+    notes.append([safe_cell(_title(view))])
     notes["A1"].font = Font(bold=True, size=12)
     for line in rules_lines(rules):
-        notes.append([line])
+        notes.append([safe_cell(line)])
     if view.snapshot is not None and view.snapshot.reason:
-        notes.append([f"重新结算原因：{view.snapshot.reason}"])
+        notes.append([safe_cell(f"重新结算原因：{view.snapshot.reason}")])
     notes.column_dimensions["A"].width = 90
     stream = io.BytesIO()
     workbook.save(stream)
@@ -122,7 +140,7 @@ def csv_text(view: MonthView) -> str:
     for table in view.tables():
         for figures in table["rows"]:
             values = [_value(figures, name, excel=False) for name, _ in COLUMNS]
-            writer.writerow([table["label"], *values])
+            writer.writerow([safe_cell(table["label"]), *values])
     return "\ufeff" + stream.getvalue()
 
 

@@ -15,6 +15,11 @@ urlpatterns = [
     path("tickets/", views.TicketsView.as_view(), name="api-tickets"),
     path("tickets/<int:pk>/", views.TicketDetailView.as_view(), name="api-ticket"),
     path("tickets/<int:pk>/events/", views.TicketEventsView.as_view(), name="api-ticket-events"),
+    path(
+        "tickets/<int:pk>/attachments/<str:token>/",
+        views.TicketAttachmentView.as_view(),
+        name="api-ticket-attachment",
+    ),
     # Every registered ticket action (workorders.registry), one view for all.
     *[
         path(
@@ -29,6 +34,11 @@ urlpatterns = [
         "public/tickets/<str:number>/",
         views.PublicTicketView.as_view(),
         name="api-public-ticket",
+    ),
+    path(
+        "public/tickets/<str:number>/attachments/<str:token>/",
+        views.PublicAttachmentView.as_view(),
+        name="api-public-ticket-attachment",
     ),
     path(
         "public/tickets/<str:number>/supplements/",

@@ -153,6 +153,13 @@ MEDIA_URL = "/media-not-public/"
 # Uploads: citizens attach photos from phones; a few large photos per ticket at most.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 ATTACHMENT_MAX_COUNT = env_int("ATTACHMENT_MAX_COUNT", 6, minimum=0)
+# What one request may store in all (a few phone photos), and one client address in an hour
+# (hotline/lib/upload_quota.py): intake is open to anyone, the disk is not endless.
+ATTACHMENT_MAX_TOTAL_BYTES = env_int("ATTACHMENT_MAX_TOTAL_BYTES", 30 * 1024 * 1024, minimum=1024)
+UPLOAD_MAX_BYTES_PER_HOUR = env_int("UPLOAD_MAX_BYTES_PER_HOUR", 200 * 1024 * 1024, minimum=1024)
+# Pixels one image may have (all frames together): above, it is refused before it is decoded,
+# since a tiny file may claim 30000×30000 pixels. 50 megapixels covers phones' largest photos.
+IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 50_000_000, minimum=1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -390,10 +397,33 @@ EVALUATION_LIVE_CACHE_SECONDS = env_int("EVALUATION_LIVE_CACHE_SECONDS", 60, min
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    # No phone number, query code or survey token in any log line (hotline/lib/redaction.py).
+    "filters": {"redact": {"()": "hotline.lib.redaction.RedactFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+        # Django's own handler of the development server's request lines, with the filter.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "jieba": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "jieba": {"level": "WARNING"},
+        # Django's default handlers of "django" print unfiltered when DEBUG: the root's instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu warns at every connection that a filesystem:// URL names no host; it needs none.

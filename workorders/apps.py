@@ -9,6 +9,9 @@ class WorkordersConfig(AppConfig):
     def ready(self) -> None:
         # The ticket page, the action endpoints and the menu render what the apps register.
         from workorders import actions, navigation, panels
+        from workorders.services.images import set_pillow_limit
+
+        set_pillow_limit()
 
         actions.register()
         panels.register()

@@ -47,3 +47,17 @@ class TooManyAttempts(DomainError):
 
     code = "too_many_attempts"
     http_status = 429
+
+
+class TooLarge(DomainError):
+    """More data in one request than the platform stores at once (HTTP 413)."""
+
+    code = "too_large"
+    http_status = 413
+
+
+class QuotaExceeded(DomainError):
+    """This client stored as much as it may for now; wait for the window to end (HTTP 429)."""
+
+    code = "upload_quota"
+    http_status = 429

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from hotline.lib.redaction import hide_links, mask_email, mask_name, mask_phone, redact
 from hotline.notifications import Message, NotificationError
 
 logger = logging.getLogger(__name__)
@@ -30,14 +31,31 @@ def _render(message: Message) -> str:
     return f"To: {to}\nSubject: {message.subject}\nKind: {message.kind}\n\n{message.body}\n"
 
 
+def _render_masked(message: Message) -> str:
+    """The message as a log may show it: recipients masked, their names, phone numbers, links
+    (survey tokens) and query codes hidden in the text. The full text is in the outbox row."""
+    to = ", ".join(
+        f"{mask_name(r.name)} <{mask_email(r.email) if r.email else mask_phone(r.phone) or '-'}>"
+        for r in message.recipients
+    )
+    body = message.body
+    for recipient in message.recipients:
+        if len(recipient.name) >= 2:
+            body = body.replace(recipient.name, mask_name(recipient.name))
+    body = redact(hide_links(body))
+    return f"To: {to}\nSubject: {redact(message.subject)}\nKind: {message.kind}\n\n{body}\n"
+
+
 class ConsoleBackend(BaseBackend):
-    """Writes each message to stdout: the embedded default, visible in the worker's log."""
+    """Writes each message to stdout, masked: the embedded default, visible in the worker's
+    log. It delivers to nobody, so the log gets no more than a reader of logs may see
+    (``_render_masked``); the backends that deliver (file, email, sms) keep the full text."""
 
     stream = None
 
     def send(self, message: Message) -> int:
         stream = self.stream or sys.stdout
-        stream.write(_render(message) + "-" * 60 + "\n")
+        stream.write(_render_masked(message) + "-" * 60 + "\n")
         stream.flush()
         return len(message.recipients)
 

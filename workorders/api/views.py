@@ -22,15 +22,17 @@ from rest_framework import generics, parsers, permissions, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hotline.lib.attempts import check, login_guards, tracking_limited
+from hotline.lib.attempts import check, client_address, login_guards, tracking_limited
 from workorders import selectors, services
 from workorders.access import role_of, ticket_get_for_user
 from workorders.api import serializers as s
 from workorders.api.parsers import BODY_LIMITS, JSONParser, RequestTooLarge
+from workorders.attachments import attachment_response
 from workorders.models import (
     Assignment,
     Category,
@@ -160,7 +162,8 @@ def ticket_detail(user, pk: int) -> dict:
 # --- intake and lists --------------------------------------------------------------------------
 
 
-def _intake_arguments(user, data: dict) -> dict:
+def _intake_arguments(request, data: dict) -> dict:
+    user = request.user
     staff = records_calls(user)
     citizen = user.is_authenticated and not staff and role_of(user) == Role.CITIZEN
     return {
@@ -179,6 +182,7 @@ def _intake_arguments(user, data: dict) -> dict:
         "uploads": data["attachments"],
         "actor": user,
         "citizen_user": user if citizen else None,
+        "client": client_address(request),
     }
 
 
@@ -212,12 +216,12 @@ class TicketsView(TicketQueueView):
             "application/json": s.IntakeJSONSerializer,
             "multipart/form-data": s.IntakeMultipartSerializer,
         },
-        responses={201: s.IntakeResultSerializer, **errors(400, 413)},
+        responses={201: s.IntakeResultSerializer, **errors(400, 413, 429)},
     )
     def post(self, request):
         multipart = request.content_type.startswith("multipart/")
         data = self.parse(s.IntakeMultipartSerializer if multipart else s.IntakeJSONSerializer)
-        ticket = services.ticket_register(**_intake_arguments(request.user, data))
+        ticket = services.ticket_register(**_intake_arguments(request, data))
         return Response(s.IntakeResultSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
 
@@ -232,6 +236,37 @@ class TicketDetailView(ApiView):
     )
     def get(self, request, pk: int):
         return Response(ticket_detail(request.user, pk))
+
+
+class AnyAccept(BaseContentNegotiation):
+    """For downloads: browsers ask for images (Accept: image/*), errors still come as JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+IMAGE_RESPONSE = OpenApiResponse(
+    OpenApiTypes.BINARY, description=gettext_lazy("图片 (image/jpeg, png, webp, gif)")
+)
+
+
+class TicketAttachmentView(ApiView):
+    content_negotiation_class = AnyAccept
+
+    @extend_schema(
+        summary=gettext_lazy("下载工单照片"),
+        description=gettext_lazy(
+            "能查看该工单的人凭令牌或会话下载；其他人 404。地址见工单详情 attachments[].url。"
+        ),
+        tags=["tickets"],
+        responses={(200, "image/*"): IMAGE_RESPONSE, **errors(401, 404)},
+    )
+    def get(self, request, pk: int, token: str):
+        ticket = ticket_get_for_user(user=request.user, pk=pk)
+        return attachment_response(ticket=ticket, token=token)
 
 
 class TicketEventsView(ApiView):
@@ -335,6 +370,39 @@ class PublicTicketView(PublicApiView):
                 number=key.validated_data["number"], query_code=key.validated_data["code"]
             )
         return Response(s.PublicTicketSerializer(ticket).data)
+
+
+class PublicAttachmentView(PublicApiView):
+    content_negotiation_class = AnyAccept
+
+    @extend_schema(
+        summary=gettext_lazy("凭查询码下载工单照片"),
+        description=gettext_lazy(
+            "无需登录；查询码放在请求头 X-Query-Code（或 ?code=）。编号、查询码或照片不对均为 404，"
+            "并计入查询失败次数。地址见查进度答复的 attachments[].url。"
+        ),
+        tags=["tracking"],
+        auth=[],
+        parameters=[
+            OpenApiParameter(
+                "X-Query-Code", OpenApiTypes.STR, OpenApiParameter.HEADER, description="查询码"
+            ),
+            OpenApiParameter("code", OpenApiTypes.STR, description="查询码（也可用请求头）"),
+        ],
+        responses={(200, "image/*"): IMAGE_RESPONSE, **errors(400, 404, 429)},
+    )
+    def get(self, request, number: str, token: str):
+        code = request.headers.get("X-Query-Code") or request.query_params.get("code", "")
+        key = s.TrackingKeySerializer(data={"number": number, "code": code})
+        key.is_valid(raise_exception=True)
+        code = key.validated_data["code"]
+        with tracking_limited(request):
+            ticket = services.ticket_get_public(
+                number=key.validated_data["number"],
+                # Codes are ASCII; anything else is simply a wrong code (and counted as one).
+                query_code=code if code.isascii() else "",
+            )
+            return attachment_response(ticket=ticket, token=token)
 
 
 class PublicSupplementView(PublicApiView):

@@ -10,17 +10,16 @@ import re
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from io import BytesIO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
-from PIL import Image, UnidentifiedImageError
 
 from hotline.celery import app as celery_app
-from hotline.lib.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from hotline.lib.errors import Conflict, InvalidInput, NotAllowed, NotFound, TooLarge
+from hotline.lib.upload_quota import size_label, upload_quota_check, upload_quota_record
 from workorders.access import role_of
 from workorders.models import (
     FINAL_STATUSES,
@@ -33,6 +32,7 @@ from workorders.models import (
     Ticket,
     Urgency,
 )
+from workorders.services.images import CleanImage, image_clean
 from workorders.transitions import record_event
 
 logger = logging.getLogger(__name__)
@@ -42,13 +42,6 @@ INTAKE_ROLES = (Role.OPERATOR, Role.DISPATCHER)
 STAFF_CHANNELS = (Channel.PHONE, Channel.API)
 
 MOBILE_OR_LANDLINE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
-# Pillow format name → (content type, file extension) of the images we accept.
-IMAGE_FORMATS = {
-    "JPEG": ("image/jpeg", "jpg"),
-    "PNG": ("image/png", "png"),
-    "WEBP": ("image/webp", "webp"),
-    "GIF": ("image/gif", "gif"),
-}
 # Query codes avoid look-alike characters (0/O, 1/I/L) because citizens read them off a phone.
 QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -65,20 +58,21 @@ def _clean_text(value: str | None) -> str:
     return (value or "").strip()
 
 
-def _check_image(upload: Upload) -> tuple[str, str] | str:
-    """Return (content type, extension), or an error message."""
+def _check_image(upload: Upload) -> CleanImage | str:
+    """The image as it will be stored (metadata stripped), or an error message."""
     if len(upload.data) > settings.ATTACHMENT_MAX_BYTES:
         limit = settings.ATTACHMENT_MAX_BYTES // (1024 * 1024)
         return gettext("图片“%(name)s”超过 %(limit)s MB") % {"name": upload.name, "limit": limit}
-    try:
-        with Image.open(BytesIO(upload.data)) as image:
-            image.verify()
-            kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return gettext("“%(name)s”不是有效的图片文件") % {"name": upload.name}
-    if kind not in IMAGE_FORMATS:
-        return gettext("“%(name)s”格式不支持，请上传 JPG、PNG、WebP 或 GIF") % {"name": upload.name}
-    return IMAGE_FORMATS[kind]
+    return image_clean(name=upload.name, data=upload.data)
+
+
+def _check_total(uploads: list[Upload]) -> None:
+    # Before any image is decoded: the cheapest refusal first.
+    if sum(len(upload.data) for upload in uploads) > settings.ATTACHMENT_MAX_TOTAL_BYTES:
+        message = gettext("照片总大小超过 %(size)s，请减少或压缩照片后重试") % {
+            "size": size_label(settings.ATTACHMENT_MAX_TOTAL_BYTES)
+        }
+        raise TooLarge(message, fields={"attachments": [message]})
 
 
 def _validate(
@@ -94,7 +88,7 @@ def _validate(
     request_type: str,
     urgency: str,
     uploads: list[Upload],
-) -> tuple[dict, list[tuple[Upload, str, str]]]:
+) -> tuple[dict, list[tuple[Upload, CleanImage]]]:
     errors: dict[str, list[str]] = {}
 
     def error(field: str, message: str) -> None:
@@ -150,7 +144,7 @@ def _validate(
         if isinstance(result, str):
             error("attachments", result)
         else:
-            checked.append((upload, *result))
+            checked.append((upload, result))
     if errors:
         raise InvalidInput(gettext("提交的内容有误，请检查后重试"), fields=errors)
     return {"title": title, **point}, checked
@@ -225,12 +219,18 @@ def ticket_register(
     uploads: list[Upload] | None = None,
     actor=None,
     citizen_user=None,
+    client: str = "",
 ) -> Ticket:
-    """Register a request: validate everything, then store ticket, event and images at once."""
+    """Register a request: validate everything, then store ticket, event and images at once.
+
+    ``client`` is the address the request came from, whose photos count against the hourly
+    upload quota (hotline/lib/upload_quota.py); empty for demo data and commands."""
     title, content = _clean_text(title), _clean_text(content)
     citizen_name, citizen_phone = _clean_text(citizen_name), _clean_text(citizen_phone)
     address = _clean_text(address)
     uploads = uploads or []
+    _check_total(uploads)
+    upload_quota_check(client=client, incoming=sum(len(upload.data) for upload in uploads))
     cleaned, images = _validate(
         title=title,
         content=content,
@@ -274,17 +274,17 @@ def ticket_register(
                 # Urgency given by an operator at intake is kept; the classifier fills the rest.
                 suggestion={"urgency_given": bool(urgency)},
             )
-            for upload, content_type, extension in images:
+            for upload, image in images:
                 attachment = Attachment(
                     ticket=ticket,
                     token=secrets.token_hex(16),
-                    content_type=content_type,
-                    extension=extension,
-                    size=len(upload.data),
+                    content_type=image.content_type,
+                    extension=image.extension,
+                    size=len(image.data),
                     original_name=upload.name[:200],
                     uploaded_at=now,
                 )
-                attachment.file.save("upload", ContentFile(upload.data), save=False)
+                attachment.file.save("upload", ContentFile(image.data), save=False)
                 saved_files.append(attachment.file)
                 attachment.save()
             record_event(
@@ -301,6 +301,7 @@ def ticket_register(
         for stored in saved_files:
             stored.storage.delete(stored.name)
         raise
+    upload_quota_record(client=client, stored=sum(len(image.data) for _, image in images))
     return ticket
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hotline.lib.attempts import tracking_limited
+from hotline.lib.attempts import client_address, tracking_limited
 from hotline.lib.errors import DomainError
 from workorders import selectors, services
 from workorders.access import role_of, ticket_get_for_user
@@ -32,9 +32,10 @@ def uploads_from(files) -> list[services.Upload]:
     return [services.Upload(name=file.name, data=file.read(limit)) for file in files]
 
 
-def intake_arguments(form: IntakeForm) -> dict:
+def intake_arguments(request: HttpRequest, form: IntakeForm) -> dict:
     data = form.cleaned_data
     return {
+        "client": client_address(request),
         "title": data["title"],
         "content": data["content"],
         "citizen_name": data["citizen_name"],
@@ -62,7 +63,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             channel=Channel.WEB,
             citizen_user=request.user if is_citizen else None,
             actor=request.user if is_citizen else None,
-            **intake_arguments(form),
+            **intake_arguments(request, form),
         )
     except DomainError as error:
         apply_domain_error(form, error)

@@ -14,7 +14,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from hotline.lib.errors import DomainError, InvalidInput, NotFound
 from workorders import registry, services
 from workorders.access import require_role, role_of, ticket_get_for_user
+from workorders.attachments import attachment_response
 from workorders.forms import apply_domain_error
 from workorders.models import Role, Ticket
 from workorders.ticket_page import page_context, parse_action_input, ticket_state
@@ -175,17 +176,6 @@ def attachment(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """Attachments are never public media: each request is checked like the ticket itself."""
     try:
         ticket = _ticket_for_attachment(request, pk)
+        return attachment_response(ticket=ticket, token=token)
     except DomainError as error:
         return render_error(request, error)
-    item = ticket.attachments.filter(token=token).first()
-    if item is None:
-        return render_error(request, NotFound(_("附件不存在")))
-    try:
-        stream = item.file.open("rb")
-    except OSError:
-        # The row outlived its file (a restore without media): say so, do not crash.
-        return render_error(request, NotFound(_("附件文件已丢失")))
-    response = FileResponse(stream, content_type=item.content_type)
-    response["Content-Disposition"] = f'inline; filename="{item.token}.{item.extension}"'
-    response["Cache-Control"] = "private, max-age=3600"
-    return response

@@ -40,7 +40,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
             actor=request.user,
             request_type=form.cleaned_data["request_type"],
             urgency=form.cleaned_data["urgency"],
-            **intake_arguments(form),
+            **intake_arguments(request, form),
         )
     except DomainError as error:
         apply_domain_error(form, error)

@@ -1,5 +1,6 @@
 """Tickets in lists and in detail, as the asking user may see them."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -131,6 +132,12 @@ class AttachmentSerializer(serializers.Serializer):
     content_type = serializers.CharField()
     size = serializers.IntegerField()
     uploaded_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField(
+        help_text=_("下载地址（站点根路径起），凭令牌或会话下载，无权查看工单则 404")
+    )
+
+    def get_url(self, attachment) -> str:
+        return reverse("api-ticket-attachment", args=[attachment.ticket_id, attachment.token])
 
 
 class TicketDetailSerializer(TicketListSerializer):

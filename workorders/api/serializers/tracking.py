@@ -1,11 +1,13 @@
 """The citizen's tracking: by number and query code, without an account."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from workorders import selectors
 from workorders.api.serializers.common import TEXT_MAX
+from workorders.api.serializers.tickets import AttachmentSerializer
 from workorders.api.serializers.timeline import PublicEventSerializer
 from workorders.models import Status
 
@@ -18,6 +20,18 @@ class MasterResultSerializer(serializers.Serializer):
     status = serializers.CharField()
     status_label = serializers.CharField()
     reply = serializers.CharField()
+
+
+class PublicAttachmentSerializer(AttachmentSerializer):
+    url = serializers.SerializerMethodField(
+        help_text=_("下载地址（站点根路径起），须带查询码：请求头 X-Query-Code（或 ?code=）")
+    )
+
+    def get_url(self, attachment) -> str:
+        # The code is not in it: URLs end up in browser histories and logs.
+        return reverse(
+            "api-public-ticket-attachment", args=[attachment.ticket.number, attachment.token]
+        )
 
 
 class PublicTicketSerializer(serializers.Serializer):
@@ -34,6 +48,13 @@ class PublicTicketSerializer(serializers.Serializer):
     invalid_reason = serializers.SerializerMethodField()
     merged_into = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+
+    def _view(self, ticket) -> selectors.TicketView:
+        view = getattr(self, "_ticket_view", None)
+        if view is None or view.ticket.pk != ticket.pk:
+            view = self._ticket_view = selectors.ticket_view(user=None, ticket=ticket)
+        return view
 
     def get_category(self, ticket) -> str:
         return ticket.category.name if ticket.category_id else ""
@@ -58,8 +79,11 @@ class PublicTicketSerializer(serializers.Serializer):
 
     @extend_schema_field(PublicEventSerializer(many=True))
     def get_timeline(self, ticket) -> list[dict]:
-        view = selectors.ticket_view(user=None, ticket=ticket)
-        return PublicEventSerializer(view.timeline, many=True).data
+        return PublicEventSerializer(self._view(ticket).timeline, many=True).data
+
+    @extend_schema_field(PublicAttachmentSerializer(many=True))
+    def get_attachments(self, ticket) -> list[dict]:
+        return PublicAttachmentSerializer(self._view(ticket).attachments, many=True).data
 
 
 class TrackingKeySerializer(serializers.Serializer):
