@@ -458,6 +458,15 @@ def exemptions_of_ticket(ticket: Ticket) -> QuerySet[Exemption]:
     return ticket.exemptions.select_related("unit", "decided_by").order_by("requested_at")
 
 
+def tickets_scored_for(units: QuerySet[Unit]) -> QuerySet:
+    """The tickets whose follow-ups score one of ``units`` (as lead, or assisting): registered
+    with workorders.access, they stay visible in full after the unit's assignment ended, for the
+    drill-down behind its figures and its exemption requests."""
+    return FollowUp.objects.filter(Q(unit__in=units) | Q(assist_units__in=units)).values(
+        "ticket_id"
+    )
+
+
 def unit_tickets_for_exemption(*, user, ticket_id: int) -> Ticket:
     """A ticket the user's unit handled (any assignment), for the exemption request form."""
     unit = unit_of(user)

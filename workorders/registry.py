@@ -186,6 +186,23 @@ def page_url(name: str) -> str:
     return reverse(url_name) if url_name else ""
 
 
+# --- tickets a unit keeps seeing -----------------------------------------------------------------
+
+# A unit sees a ticket in full while its assignment is active (workorders.access). An app may keep
+# more tickets visible to it afterwards: each source takes a queryset of units and returns a
+# queryset of ticket ids (.values("ticket_id")), e.g. the tickets its evaluation counts.
+_kept: list[Callable[[Any], Any]] = []
+
+
+def register_kept_tickets(source: Callable[[Any], Any]) -> None:
+    if source not in _kept:
+        _kept.append(source)
+
+
+def kept_tickets() -> list[Callable[[Any], Any]]:
+    return list(_kept)
+
+
 def unregister_ticket_action(name: str) -> None:
     """For tests that register an action of their own."""
     _actions.pop(name, None)

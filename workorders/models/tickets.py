@@ -1,5 +1,7 @@
 """The Ticket aggregate: the ticket, its unit assignments, timeline, attachments and requests."""
 
+from datetime import UTC, datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, When
@@ -252,6 +254,14 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def version(self) -> str:
+        """The state a form was filled in against, sent back with it (dispatch): it changes with
+        every status change, a re-dispatch included (``transition()`` sets status_changed_at),
+        and only compares equal or not."""
+        since_epoch = self.status_changed_at - datetime(1970, 1, 1, tzinfo=UTC)
+        return str(since_epoch // timedelta(microseconds=1))
 
     @property
     def is_anonymous(self) -> bool:

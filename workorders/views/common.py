@@ -23,7 +23,13 @@ from django.views.decorators.http import require_POST
 
 from hotline.lib.errors import DomainError, InvalidInput, NotFound
 from workorders import registry, services
-from workorders.access import require_role, role_of, ticket_get_for_user
+from workorders.access import (
+    TicketStub,
+    require_role,
+    role_of,
+    ticket_get_for_user,
+    ticket_or_stub_for_user,
+)
 from workorders.forms import apply_domain_error
 from workorders.models import Role, Ticket
 from workorders.ticket_page import page_context, parse_action_input, ticket_state
@@ -146,9 +152,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @role_required(*STAFF_ROLES)
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        ticket = ticket_get_for_user(user=request.user, pk=pk)
+        ticket = ticket_or_stub_for_user(user=request.user, pk=pk)
     except DomainError as error:
         return render_error(request, error)
+    if isinstance(ticket, TicketStub):
+        # The unit's part ended: the number, the title and when, nothing the next unit wrote.
+        return render(request, "workorders/ticket_stub.html", {"stub": ticket})
     return render_ticket_detail(request, ticket)
 
 
