@@ -26,6 +26,7 @@ from workorders.services.follow_up import enter_follow_up
 from workorders.services.guards import (
     CENTER_DECIDERS,
     clean_text,
+    lead_assignment,
     ticket_locked,
     ticket_locked_by_system,
 )
@@ -75,11 +76,14 @@ def ticket_dispatch(
     actor=None,
     reason: str = "",
     suggestion: dict | None = None,
+    version: str = "",
 ) -> Ticket:
     """Dispatch (or re-dispatch before acceptance) to a lead unit and any assisting units.
 
     ``actor=None`` is the auto-dispatch of the worker; a person must be a dispatcher, and what a
-    person chooses is a confirmed label for training the classifier.
+    person chooses is a confirmed label for training the classifier. ``version``: the
+    ``Ticket.version`` the dispatcher saw; if someone changed the ticket since (two dispatchers
+    at once), a Conflict naming the current lead unit instead of silently overwriting it.
     """
     if actor is not None:
         require_role(actor, *CENTER_DECIDERS)
@@ -97,6 +101,8 @@ def ticket_dispatch(
             # deliveries of the same task (acks_late, the stale sweep) would otherwise both pass
             # their early check and the second would re-dispatch (dispatched → dispatched).
             raise Conflict(_("工单已被处理"))
+        if version and version != ticket.version:
+            raise _changed_meanwhile(ticket)
         now = timezone.now()
         changes = {
             "category": category or ticket.category,
@@ -129,6 +135,17 @@ def ticket_dispatch(
         _assign(ticket, lead_unit, assist_units, now)
         light_state_restart(ticket_id=ticket.pk, times=changes)
     return ticket
+
+
+def _changed_meanwhile(ticket: Ticket) -> Conflict:
+    lead = lead_assignment(ticket)
+    message = _(
+        "工单已被他人改动：当前状态为“%(status)s”，主办单位为%(unit)s。请确认后再决定是否重新派单"
+    ) % {
+        "status": ticket.get_status_display(),
+        "unit": lead.unit.name if lead else _("（未派单）"),
+    }
+    return Conflict(message, fields={"version": [message]})
 
 
 # --- the center's decisions without a unit ------------------------------------------------------
