@@ -51,6 +51,12 @@ class TicketAction:
     in_panel: bool = True  # False: the form lives in a panel (revealing the contact)
     # False: the action has an endpoint but no page form (kept for the API contract).
     on_page: bool = True
+    # A confirmation step on the page (the API runs at once): preview(ticket_id=, actor=,
+    # **input) checks the input and returns what ``confirm`` (a partial, given ``preview``)
+    # shows; the form is posted again with confirmed=1 to run the service.
+    preview: Callable[..., Any] | None = None
+    confirm: str = ""
+    confirm_submit: str = ""
 
     def button(self) -> str:
         return self.submit or self.label

@@ -333,6 +333,8 @@ class EventKind(models.TextChoices):
     RESOLVED = "resolved", _("办结")
     ANSWERED = "answered", _("直接答复")
     MERGED = "merged", _("合并重复工单")
+    # On the duplicate (back to triage) and on its master: the merge was undone.
+    UNMERGED = "unmerged", _("取消合并")
     INVALIDATED = "invalidated", _("不予受理")
     FOLLOW_UP_STARTED = "follow_up_started", _("转回访")
     REOPENED = "reopened", _("重办")

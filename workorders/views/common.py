@@ -91,13 +91,15 @@ def render_ticket_detail(
     failed: dict[str, forms.Form] | None = None,
     error: DomainError | None = None,
     extra: dict | None = None,
+    previews: dict | None = None,
 ) -> HttpResponse:
     """The page from what the apps registered; ``failed``: an action's form shown again with
-    its errors; ``extra``: what an action's result adds for this response only."""
+    its errors (or, with ``previews``, for its confirmation step); ``extra``: what an action's
+    result adds for this response only."""
     state = ticket_state(user=request.user, ticket=ticket)
     state.extra = extra or {}
     context = {
-        **page_context(state, failed=failed),
+        **page_context(state, failed=failed, previews=previews),
         "error": error,
         "next": request.get_full_path() if request.method == "GET" else "",
     }
@@ -119,6 +121,12 @@ def run_ticket_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         error = InvalidInput(_("提交的内容有误，请检查后重试"))
         return render_ticket_detail(request, ticket, failed={name: form}, error=error, status=400)
     try:
+        if action.preview is not None and request.POST.get("confirmed") != "1":
+            # First the confirmation step: nothing changes until the person has seen it.
+            preview = action.preview(ticket_id=ticket.pk, actor=request.user, **data)
+            return render_ticket_detail(
+                request, ticket, failed={name: form}, previews={name: preview}
+            )
         result = action.service(ticket_id=ticket.pk, actor=request.user, **data)
     except DomainError as error:
         apply_domain_error(form, error)
