@@ -47,7 +47,7 @@ def test_a_ticket_cannot_be_merged_into_a_closed_master(city, dispatcher, unit_s
 
     response = post(operator, duplicate.pk, "merge", {"master_number": master.number})
 
-    assert response.status_code == 400 and "已归档" in response.json()["message"]
+    assert response.status_code == 400 and "“已归档”" in response.json()["message"]
     duplicate.refresh_from_db()
     assert duplicate.status == Status.REGISTERED
 

@@ -191,7 +191,7 @@ def _master_for_merge(ticket_id: int, master_number: str) -> Ticket:
         message = _("不能与自身合并")
         raise InvalidInput(message, fields={"master_number": [message]})
     if master.status in FINAL_STATUSES:
-        message = _("主工单%(number)s已%(status)s，不能合并到它") % {
+        message = _("主工单%(number)s的状态为“%(status)s”，不能合并到它") % {
             "number": master.number,
             "status": master.get_status_display(),
         }
