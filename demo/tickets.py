@@ -21,6 +21,7 @@ from demo.city import City
 from dispatch.routing import route_for
 from dispatch.services import ticket_auto_dispatch
 from workorders.models import (
+    FINAL_STATUSES,
     Assignment,
     Category,
     Channel,
@@ -259,8 +260,14 @@ class History:
         operator = users["operator"]
         address, place = self._address(showcase=plan.showcase)
 
-        if plan.outcome == S.MERGED and self.masters:
-            master = rng.choice(self.masters[-40:])
+        # A duplicate is merged into a master still open (a closed one would never answer it).
+        open_masters = plan.outcome == S.MERGED and list(
+            Ticket.objects.filter(pk__in=[m.pk for m in self.masters[-40:]])
+            .exclude(status__in=FINAL_STATUSES)
+            .order_by("pk")
+        )
+        if open_masters:
+            master = rng.choice(open_masters)
             ticket = self._register(
                 master.title, f"{master.content}{data.DUPLICATE_SUFFIX}", master.address
             )

@@ -52,6 +52,16 @@ class DispatchInputSerializer(serializers.Serializer):
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=TEXT_MAX
     )
+    version = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=40,
+        help_text=_(
+            "工单详情中的 version：若工单此后已被他人改动（如另一位派单员已派单），回答 409 "
+            "并说明当前主办单位；不传则不检查"
+        ),
+    )
 
 
 class DecisionInput(serializers.Serializer):

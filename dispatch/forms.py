@@ -134,6 +134,9 @@ class DispatchForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # The ticket's state when the page was opened: a dispatch by someone else meanwhile is a
+    # conflict shown on the page, not silently overwritten.
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -152,6 +155,7 @@ def dispatch_initial(ticket: Ticket) -> dict:
         lead = next((a.unit_id for a in active if a.role == "lead"), None)
         assists = [a.unit_id for a in active if a.role == "assist"]
         return {
+            "version": ticket.version,
             "category": ticket.category_id,
             "region": ticket.region_id,
             "urgency": ticket.urgency,
@@ -167,6 +171,7 @@ def dispatch_initial(ticket: Ticket) -> dict:
         # The unit that just returned it (return approved) is not a sensible default.
         lead_unit = None
     return {
+        "version": ticket.version,
         "category": ticket.category_id or suggestion.get("category_id"),
         "region": ticket.region_id or suggestion.get("region_id"),
         "urgency": urgency,

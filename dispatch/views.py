@@ -149,10 +149,18 @@ def dispatch_ticket(request: HttpRequest, pk: int) -> HttpResponse:
             region=data["region"],
             urgency=data["urgency"],
             reason=data["reason"],
+            version=data["version"],
         )
     except DomainError as error:
-        apply_domain_error(form, error)
         ticket.refresh_from_db()
+        if "version" in error.fields:
+            # Changed by someone else meanwhile: the page now shows (and sends) the current
+            # state, so dispatching again is a decision taken knowing it.
+            posted = request.POST.copy()
+            posted["version"] = ticket.version
+            form = DispatchForm(posted)
+            form.is_valid()
+        apply_domain_error(form, error)
         return _dispatch_page(request, ticket, form, error=error, status=error.http_status)
     messages.success(
         request,

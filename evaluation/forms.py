@@ -64,7 +64,8 @@ class CallForm(AnswersForm):
         [("reopen", _("重办")), ("close", _("归档")), ("", _("稍后处理"))],
     )
     reason = forms.CharField(
-        label=_("重办原因"),
+        label=_("重办或归档原因"),
+        help_text=_("市民表示未解决时必填"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -106,6 +106,16 @@ def console_counts(*, user, now: datetime | None = None) -> dict[str, int]:
     return {tab: follow_up_queue(user=user, tab=tab, now=now).count() for tab in CONSOLE_TABS}
 
 
+def console_place(*, user, follow_up: FollowUp, page_size: int) -> tuple[str, int] | None:
+    """The console tab and page that show ``follow_up`` now, to show a form posted from it
+    again with its errors; None when no tab lists it any more."""
+    for tab in CONSOLE_TABS:
+        ids = list(follow_up_queue(user=user, tab=tab).values_list("pk", flat=True))
+        if follow_up.pk in ids:
+            return tab, ids.index(follow_up.pk) // page_size + 1
+    return None
+
+
 def follow_up_get(*, user, pk: int) -> FollowUp:
     require_role(user, *FOLLOW_UP_ROLES)
     follow_up = FollowUp.objects.select_related("ticket", "unit").filter(pk=pk).first()
@@ -456,6 +466,15 @@ def exemption_list(*, user, status: str = "") -> QuerySet[Exemption]:
 
 def exemptions_of_ticket(ticket: Ticket) -> QuerySet[Exemption]:
     return ticket.exemptions.select_related("unit", "decided_by").order_by("requested_at")
+
+
+def tickets_scored_for(units: QuerySet[Unit]) -> QuerySet:
+    """The tickets whose follow-ups score one of ``units`` (as lead, or assisting): registered
+    with workorders.access, they stay visible in full after the unit's assignment ended, for the
+    drill-down behind its figures and its exemption requests."""
+    return FollowUp.objects.filter(Q(unit__in=units) | Q(assist_units__in=units)).values(
+        "ticket_id"
+    )
 
 
 def unit_tickets_for_exemption(*, user, ticket_id: int) -> Ticket:

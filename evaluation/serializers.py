@@ -43,12 +43,12 @@ class CallInputSerializer(serializers.Serializer):
         default="",
         help_text="市民表示未解决时：reopen 重办、close 归档、空为稍后处理",
     )
-    reason = _text(_("重办原因"), max_length=1000)
+    reason = _text(_("重办或归档原因（市民表示未解决时必填）"), max_length=1000)
 
 
 class FollowUpDecisionInputSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=DECISIONS)
-    reason = _text(_("原因"), max_length=1000)
+    reason = _text(_("原因（重办或归档均须填写）"), max_length=1000)
 
 
 class CallSerializer(serializers.Serializer):

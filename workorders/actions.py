@@ -183,6 +183,10 @@ def _can_reveal(state) -> bool:
     return state.own is not None and not state.ticket.confidential
 
 
+def _has_duplicates(state) -> bool:
+    return state.ticket.duplicates.filter(status=Status.MERGED).exists()
+
+
 def _reveal_render(user, pk: int, result) -> dict:
     return RevealedContactSerializer(result).data
 
@@ -367,13 +371,40 @@ ACTIONS = (
         roles=INTAKE_ROLES,
         statuses=BEFORE_DISPATCH,
         input=MergeInput,
+        preview=services.ticket_merge_preview,
+        confirm="workorders/actions/_merge_confirm.html",
+        confirm_submit=_("确认合并"),
         style="collapsed",
         tone="secondary",
         api_path="merge",
         api_summary=_("合并重复工单"),
-        api_description=_("话务员、派单员；市民将看到主工单的结果。"),
+        api_description=_(
+            "话务员、派单员；市民将看到主工单的结果。主工单须未归档、未合并、未不予受理；"
+            "已有工单合并到本工单时不能再合并本工单。"
+        ),
         api_tag="intake",
         order=220,
+    ),
+    TicketAction(
+        name="hand_back_duplicates",
+        label=_("退回合并的工单"),
+        submit=_("退回合并的工单"),
+        done=_("合并到本工单的重复工单已退回待分拨"),
+        service=services.ticket_hand_back_duplicates,
+        roles=INTAKE_ROLES,
+        when=_has_duplicates,
+        input=NoteInput,
+        intro="workorders/actions/_duplicates.html",
+        style="collapsed",
+        tone="secondary",
+        api_path="hand-back-duplicates",
+        api_summary=_("退回合并的工单"),
+        api_description=_(
+            "话务员、派单员：取消合并到本工单的所有重复工单，它们回到待分拨、各自办理；"
+            "之后本工单才能不予受理。"
+        ),
+        api_tag="intake",
+        order=225,
     ),
     TicketAction(
         name="invalid",

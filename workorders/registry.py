@@ -51,6 +51,12 @@ class TicketAction:
     in_panel: bool = True  # False: the form lives in a panel (revealing the contact)
     # False: the action has an endpoint but no page form (kept for the API contract).
     on_page: bool = True
+    # A confirmation step on the page (the API runs at once): preview(ticket_id=, actor=,
+    # **input) checks the input and returns what ``confirm`` (a partial, given ``preview``)
+    # shows; the form is posted again with confirmed=1 to run the service.
+    preview: Callable[..., Any] | None = None
+    confirm: str = ""
+    confirm_submit: str = ""
 
     def button(self) -> str:
         return self.submit or self.label
@@ -184,6 +190,23 @@ def page_url(name: str) -> str:
     """The registered page's URL, or "" when no app provides it (the link is left out)."""
     url_name = _pages.get(name)
     return reverse(url_name) if url_name else ""
+
+
+# --- tickets a unit keeps seeing -----------------------------------------------------------------
+
+# A unit sees a ticket in full while its assignment is active (workorders.access). An app may keep
+# more tickets visible to it afterwards: each source takes a queryset of units and returns a
+# queryset of ticket ids (.values("ticket_id")), e.g. the tickets its evaluation counts.
+_kept: list[Callable[[Any], Any]] = []
+
+
+def register_kept_tickets(source: Callable[[Any], Any]) -> None:
+    if source not in _kept:
+        _kept.append(source)
+
+
+def kept_tickets() -> list[Callable[[Any], Any]]:
+    return list(_kept)
 
 
 def unregister_ticket_action(name: str) -> None:

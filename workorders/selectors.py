@@ -18,6 +18,7 @@ from workorders.access import (
     require_role,
     require_unit,
     role_of,
+    tickets_ended_for,
     tickets_visible_to,
 )
 from workorders.lights import annotate_lights, filter_light, parse_light
@@ -208,9 +209,7 @@ def unit_light_counts(*, user, now: datetime | None = None) -> dict:
         red=Count("pk", filter=Q(light=Light.RED)),
         yellow=Count("pk", filter=Q(light=Light.YELLOW)),
     )
-    counts["supervisions"] = Supervision.objects.filter(
-        unit=unit, acknowledged_at__isnull=True
-    ).count()
+    counts["supervisions"] = open_supervisions(user=user).count()
     return counts
 
 
@@ -227,8 +226,10 @@ def pending_pauses(*, user) -> QuerySet[TicketPause]:
 def open_supervisions(*, user) -> QuerySet[Supervision]:
     """督办 notices the user's unit has not answered yet, oldest first (unit workbench)."""
     unit = require_unit(user)
+    # Only on tickets the unit still handles: after a re-dispatch it may no longer answer them.
+    handled = Assignment.objects.filter(unit=unit, active=True).values("ticket_id")
     return (
-        Supervision.objects.filter(unit=unit, acknowledged_at__isnull=True)
+        Supervision.objects.filter(unit=unit, acknowledged_at__isnull=True, ticket__in=handled)
         .select_related("ticket", "created_by")
         .order_by("created_at")
     )
@@ -320,6 +321,8 @@ WORKBENCH_TABS = {
     "in_progress": _("办理中"),
     "returned": _("退单"),
     "all": _("全部"),
+    # Re-dispatched away or returned: stubs (access.TicketStub), nothing the next unit wrote.
+    "ended": _("已改派/退回"),
 }
 
 
@@ -347,9 +350,13 @@ def unit_workbench(
             status__in=[Status.ACCEPTED, Status.IN_PROGRESS],
         )
     elif tab == "returned":
-        queryset = Ticket.objects.filter(return_requests__unit=unit)
+        # Pending or rejected returns; an approved one ended the unit's part ("ended").
+        queryset = tickets_visible_to(user).filter(return_requests__unit=unit)
     elif tab == "all":
         queryset = tickets_visible_to(user)
+    elif tab == "ended":
+        # Stub rows only (access.ticket_stub): no filters, no lights, latest first.
+        return tickets_ended_for(user).order_by("-part_ended_at", "-pk")
     else:
         raise InvalidInput(gettext("未知的分页"), fields={"tab": [tab]})
     queryset = _for_lists(_filtered(queryset.distinct(), filters, now=now), now=now)

@@ -213,9 +213,13 @@ def offered_actions(state: TicketState) -> list[TicketAction]:
 # --- the page -----------------------------------------------------------------------------------
 
 
-def page_context(state: TicketState, *, failed: dict | None = None) -> dict:
-    """Panels and action forms for the ticket page; ``failed``: name → form shown again."""
+def page_context(
+    state: TicketState, *, failed: dict | None = None, previews: dict | None = None
+) -> dict:
+    """Panels and action forms for the ticket page; ``failed``: name → form shown again;
+    ``previews``: name → what the action's confirmation step shows (its form is in ``failed``)."""
     failed = failed or {}
+    previews = previews or {}
     offered = offered_actions(state)
     names = {action.name for action in offered}
     forms_by_name = {
@@ -236,7 +240,11 @@ def page_context(state: TicketState, *, failed: dict | None = None) -> dict:
         "unanswered": state.unanswered,
         "open_pause": state.open_pause,
         "offered": [
-            {"action": action, "form": forms_by_name[action.name]}
+            {
+                "action": action,
+                "form": forms_by_name[action.name],
+                "preview": previews.get(action.name),
+            }
             for action in offered
             if action.in_panel
         ],

@@ -26,6 +26,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     (S.TRIAGE, S.RESOLVED): "answered directly from triage",
     (S.TRIAGE, S.MERGED): "duplicate found in triage",
     (S.TRIAGE, S.INVALID): "invalid found in triage",
+    (S.MERGED, S.TRIAGE): "its master handed its duplicates back, to be handled on their own",
     (S.DISPATCHED, S.DISPATCHED): "dispatcher re-dispatches before acceptance",
     (S.DISPATCHED, S.ACCEPTED): "lead unit accepts",
     (S.DISPATCHED, S.RETURN_REQUESTED): "lead unit asks to return",

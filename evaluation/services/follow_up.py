@@ -338,11 +338,16 @@ def _locked_pending(follow_up_id: int) -> FollowUp:
     return follow_up
 
 
-def _reason(reason: str) -> str:
+def _reason(reason: str, *, field: str = "reason", closing: bool = False) -> str:
     reason = (reason or "").strip()
     if len(reason) < 2:
-        message = _("请填写重办原因（至少 2 字）")
-        raise InvalidInput(message, fields={"reason": [message]})
+        if closing:
+            # The citizen said it is not solved: archiving anyway is a decision someone answers
+            # for, so its reason goes on the timeline.
+            message = _("市民表示未解决，归档须填写原因（至少 2 字）")
+        else:
+            message = _("请填写重办原因（至少 2 字）")
+        raise InvalidInput(message, fields={field: [message]})
     return reason
 
 
@@ -390,6 +395,8 @@ def follow_up_record_call(
                 message = _("仅在市民表示未解决时可以重办")
                 raise InvalidInput(message, fields={"decision": [message]})
             reason = _reason(reason)
+        elif decision == "close" and answers is not None and not answers.solved:
+            reason = _reason(reason, closing=True)
         FollowUpCall.objects.create(
             follow_up=follow_up, outcome=outcome, note=note, agent=actor, called_at=now
         )
@@ -433,7 +440,7 @@ def follow_up_record_call(
                 ticket_services.ticket_reopen(ticket_id=ticket.pk, actor=actor, reason=reason)
                 record_decision(follow_up, Decision.REOPENED, now)
             elif decision == "close":
-                _close(ticket, actor, "回访完成：市民表示未解决，不予重办", now, follow_up, note)
+                _close(ticket, actor, "回访完成：市民表示未解决，不予重办", now, follow_up, reason)
             return follow_up
         closing = {
             R.ANSWERED: _("回访完成：市民表示已解决"),
@@ -461,7 +468,7 @@ def follow_up_decide(
     if decision not in ("reopen", "close"):
         message = _("请选择重办或归档")
         raise InvalidInput(message, fields={"decision": [message]})
-    reason = _reason(reason) if decision == "reopen" else (reason or "").strip()[:1000]
+    reason = _reason(reason, closing=decision == "close")[:1000]
     now = now or timezone.now()
     with transaction.atomic():
         follow_up = follow_up_locked(follow_up_id)
@@ -503,6 +510,8 @@ def follow_up_close_ticket(*, ticket_id: int, actor, note: str = "") -> Ticket:
     require_role(actor, *FOLLOW_UP_ROLES)
     with transaction.atomic():
         follow_up = _round_for_ticket_action(ticket_id, actor)
+        if follow_up is not None and follow_up.is_valid and follow_up.solved is False:
+            note = _reason(note, field="note", closing=True)
         ticket = ticket_services.ticket_close(ticket_id=ticket_id, actor=actor, note=note)
         if follow_up is not None and not follow_up.decision:
             record_decision(follow_up, Decision.CLOSED, timezone.now())

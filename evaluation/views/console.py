@@ -27,12 +27,22 @@ from workorders.views.common import (
 PAGE_SIZE = 20
 
 
-def _console(request: HttpRequest, *, failed: dict | None = None, error=None, status=200):
+def _console(
+    request: HttpRequest, *, failed: dict | None = None, error=None, status=200, focus=None
+):
+    """The console; ``focus``: the follow-up whose form failed, shown again on the tab and page
+    it is on, its row open with the agent's answers and the errors (not on page 1 of "due")."""
     tab = request.GET.get("tab") or "due"
+    number = request.GET.get("page")
+    place = focus and selectors.console_place(
+        user=request.user, follow_up=focus, page_size=PAGE_SIZE
+    )
+    if place:
+        tab, number = place
     if tab not in CONSOLE_TABS:
         tab = "due"
     queryset = selectors.follow_up_queue(user=request.user, tab=tab)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queryset, PAGE_SIZE).get_page(number)
     failed = failed or {}
     for follow_up in page:
         follow_up.citizen = citizen_view(request.user, follow_up.ticket)
@@ -54,6 +64,10 @@ def _console(request: HttpRequest, *, failed: dict | None = None, error=None, st
         ],
         "page": page,
         "error": error,
+        # Where the rows' forms come back to: this tab and page (also after a failed post,
+        # whose own URL is the form's action).
+        "here": f"{reverse('evaluation:follow_up')}?tab={tab}&page={page.number}",
+        "focus": focus.pk if focus else None,
     }
     return render(request, "evaluation/follow_up.html", context, status=status)
 
@@ -77,7 +91,9 @@ def record_call(request: HttpRequest, pk: int) -> HttpResponse:
     form = CallForm(request.POST, prefix=f"f{pk}")
     if not form.is_valid():
         error = InvalidInput(_("提交的内容有误，请检查后重试"))
-        return _console(request, failed={("call", pk): form}, error=error, status=400)
+        return _console(
+            request, failed={("call", pk): form}, error=error, status=400, focus=follow_up
+        )
     data = form.cleaned_data
     try:
         follow_up = services.follow_up_record_call(
@@ -94,7 +110,13 @@ def record_call(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as error:
         apply_domain_error(form, error)
-        return _console(request, failed={("call", pk): form}, error=error, status=error.http_status)
+        return _console(
+            request,
+            failed={("call", pk): form},
+            error=error,
+            status=error.http_status,
+            focus=follow_up,
+        )
     messages.success(
         request,
         _("%(number)s：已记录回访电话（%(result)s）")
@@ -123,7 +145,11 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         apply_domain_error(form, error)
         return _console(
-            request, failed={("decide", pk): form}, error=error, status=error.http_status
+            request,
+            failed={("decide", pk): form},
+            error=error,
+            status=error.http_status,
+            focus=follow_up,
         )
     done = _("已重办") if form.cleaned_data["decision"] == "reopen" else _("已归档")
     messages.success(request, f"{follow_up.ticket.number}：{done}")

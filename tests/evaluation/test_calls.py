@@ -120,7 +120,9 @@ def test_not_solved_can_be_closed_or_left_for_later(city, dispatcher, unit_staff
     closing = resolved_in_follow_up(city, dispatcher, unit_staff)
     later = resolved_in_follow_up(city, dispatcher, unit_staff)
 
-    closed = call(closing, follow_up_agent, **REACHED_UNSOLVED, decision="close")
+    closed = call(
+        closing, follow_up_agent, **REACHED_UNSOLVED, decision="close", reason="超出政策范围"
+    )
     waiting = call(later, follow_up_agent, **REACHED_UNSOLVED)
 
     assert closed.decision == Decision.CLOSED and status_of(closing) == Status.CLOSED

@@ -32,6 +32,7 @@ def unhappy(city, dispatcher, unit_staff, follow_up_agent):
             solved=False,
             satisfaction="dissatisfied",
             decision="close",
+            reason="超出政府职责",
         )
     return follow_up
 

@@ -80,7 +80,9 @@ def test_the_ticket_page_actions(city, dispatcher, unit_staff, follow_up_agent, 
             )
             locks.clear()
             if action == "close":
-                follow_up_close_ticket(ticket_id=follow_up.ticket_id, actor=follow_up_agent)
+                follow_up_close_ticket(
+                    ticket_id=follow_up.ticket_id, actor=follow_up_agent, note="超出政策范围"
+                )
             else:
                 follow_up_reopen_ticket(
                     ticket_id=follow_up.ticket_id, actor=follow_up_agent, reason="仍不亮"

@@ -88,7 +88,16 @@ def test_merge_a_duplicate(client, city, operator, dispatcher, unit_staff):
     duplicate = registered(content="中关村大街路灯又不亮了")
     client.force_login(operator)
 
-    client.post(f"/tickets/{duplicate.pk}/merge/", {"master_number": master.number})
+    asked = client.post(f"/tickets/{duplicate.pk}/merge/", {"master_number": master.number})
+    # First the master, to be confirmed: nothing changed yet.
+    html = asked.content.decode()
+    assert master.number in html and master.title in html and "确认合并" in html
+    duplicate.refresh_from_db()
+    assert duplicate.status == Status.REGISTERED
+
+    client.post(
+        f"/tickets/{duplicate.pk}/merge/", {"master_number": master.number, "confirmed": "1"}
+    )
 
     duplicate.refresh_from_db()
     assert duplicate.status == Status.MERGED

@@ -67,8 +67,12 @@ def test_every_status_pair(from_status, to_status):
 
 @pytest.mark.django_db
 def test_final_statuses_have_no_way_out():
-    for final in (Status.CLOSED, Status.MERGED, Status.INVALID):
+    for final in (Status.CLOSED, Status.INVALID):
         assert not [pair for pair in ALLOWED if pair[0] == final]
+    # A merge is undone only by its master handing its duplicates back (to triage).
+    assert [pair for pair in ALLOWED if pair[0] == Status.MERGED] == [
+        (Status.MERGED, Status.TRIAGE)
+    ]
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -29,7 +30,13 @@ from rest_framework.views import APIView
 
 from hotline.lib.attempts import check, client_address, login_guards, tracking_limited
 from workorders import selectors, services
-from workorders.access import role_of, ticket_get_for_user
+from workorders.access import (
+    TicketStub,
+    role_of,
+    ticket_get_for_user,
+    ticket_or_stub_for_user,
+    ticket_stub,
+)
 from workorders.api import serializers as s
 from workorders.api.parsers import BODY_LIMITS, JSONParser, RequestTooLarge
 from workorders.attachments import attachment_response
@@ -230,11 +237,23 @@ class TicketDetailView(ApiView):
         summary=gettext_lazy("工单详情"),
         description=gettext_lazy(
             "承办单位看到的诉求人信息为脱敏的，保密工单则隐藏；市民只看到公开时间线。"
+            "已改派或退单通过后，原承办单位只得到 stub 为 true 的简要信息（编号、标题、时间），"
+            "计入其考核的工单除外。"
         ),
         tags=["tickets"],
-        responses={200: s.TicketDetailSerializer, **errors(401, 404)},
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="TicketDetailOrStub",
+                serializers=[s.TicketDetailSerializer, s.TicketStubSerializer],
+                resource_type_field_name=None,
+            ),
+            **errors(401, 404),
+        },
     )
     def get(self, request, pk: int):
+        found = ticket_or_stub_for_user(user=request.user, pk=pk)
+        if isinstance(found, TicketStub):
+            return Response(s.TicketStubSerializer(found).data)
         return Response(ticket_detail(request.user, pk))
 
 
@@ -281,6 +300,13 @@ class TicketEventsView(ApiView):
         return Response(s.timeline_for(user=request.user, ticket=ticket))
 
 
+class StubRowsSerializer(s.TicketStubSerializer):
+    """The workbench's "ended" tab: its rows, annotated by access.tickets_ended_for, as stubs."""
+
+    def to_representation(self, ticket):
+        return super().to_representation(ticket_stub(ticket))
+
+
 @extend_schema_view(
     get=extend_schema(
         summary=gettext_lazy("承办单位工作台"),
@@ -291,13 +317,22 @@ class TicketEventsView(ApiView):
                 "tab",
                 OpenApiTypes.STR,
                 enum=list(selectors.WORKBENCH_TABS),
-                description="new 待签收 / in_progress 办理中 / returned 退单 / all 全部",
+                description=(
+                    "new 待签收 / in_progress 办理中 / returned 退单 / all 全部 / "
+                    "ended 已改派或退单通过（每行为 TicketStub：编号、标题、时间）"
+                ),
             )
         ],
         responses={200: s.TicketListSerializer(many=True), **errors(400, 401, 403)},
     )
 )
 class UnitWorkbenchView(TicketQueueView):
+    def _ended(self) -> bool:
+        return self.request is not None and self.request.query_params.get("tab") == "ended"
+
+    def get_serializer_class(self):
+        return StubRowsSerializer if self._ended() else super().get_serializer_class()
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Ticket.objects.none()

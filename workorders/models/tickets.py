@@ -1,5 +1,7 @@
 """The Ticket aggregate: the ticket, its unit assignments, timeline, attachments and requests."""
 
+from datetime import UTC, datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, When
@@ -254,6 +256,14 @@ class Ticket(models.Model):
         return f"{self.number} {self.title}"
 
     @property
+    def version(self) -> str:
+        """The state a form was filled in against, sent back with it (dispatch): it changes with
+        every status change, a re-dispatch included (``transition()`` sets status_changed_at),
+        and only compares equal or not."""
+        since_epoch = self.status_changed_at - datetime(1970, 1, 1, tzinfo=UTC)
+        return str(since_epoch // timedelta(microseconds=1))
+
+    @property
     def is_anonymous(self) -> bool:
         return not self.citizen_phone
 
@@ -323,6 +333,8 @@ class EventKind(models.TextChoices):
     RESOLVED = "resolved", _("办结")
     ANSWERED = "answered", _("直接答复")
     MERGED = "merged", _("合并重复工单")
+    # On the duplicate (back to triage) and on its master: the merge was undone.
+    UNMERGED = "unmerged", _("取消合并")
     INVALIDATED = "invalidated", _("不予受理")
     FOLLOW_UP_STARTED = "follow_up_started", _("转回访")
     REOPENED = "reopened", _("重办")

@@ -3,8 +3,10 @@
 from workorders.services.center import (
     ticket_answer_directly,
     ticket_dispatch,
+    ticket_hand_back_duplicates,
     ticket_mark_invalid,
     ticket_merge,
+    ticket_merge_preview,
     ticket_send_to_triage,
 )
 from workorders.services.deadline_sweep import sweep_deadlines
@@ -49,7 +51,9 @@ __all__ = [
     "ticket_dispatch",
     "ticket_get_public",
     "ticket_mark_invalid",
+    "ticket_hand_back_duplicates",
     "ticket_merge",
+    "ticket_merge_preview",
     "ticket_register",
     "ticket_reopen",
     "ticket_request_extension",

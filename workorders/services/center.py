@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.lib.errors import Conflict, InvalidInput
-from workorders.access import require_role
+from workorders.access import require_role, ticket_get_for_user
 from workorders.deadline_policies import due_times, follow_up_due_at
 from workorders.models import (
+    FINAL_STATUSES,
     Assignment,
     Category,
     EventKind,
@@ -26,11 +27,12 @@ from workorders.services.follow_up import enter_follow_up
 from workorders.services.guards import (
     CENTER_DECIDERS,
     clean_text,
+    lead_assignment,
     ticket_locked,
     ticket_locked_by_system,
 )
 from workorders.services.intake import INTAKE_ROLES
-from workorders.transitions import transition
+from workorders.transitions import record_event, transition
 
 # --- classification and dispatch ---------------------------------------------------------------
 
@@ -75,11 +77,14 @@ def ticket_dispatch(
     actor=None,
     reason: str = "",
     suggestion: dict | None = None,
+    version: str = "",
 ) -> Ticket:
     """Dispatch (or re-dispatch before acceptance) to a lead unit and any assisting units.
 
     ``actor=None`` is the auto-dispatch of the worker; a person must be a dispatcher, and what a
-    person chooses is a confirmed label for training the classifier.
+    person chooses is a confirmed label for training the classifier. ``version``: the
+    ``Ticket.version`` the dispatcher saw; if someone changed the ticket since (two dispatchers
+    at once), a Conflict naming the current lead unit instead of silently overwriting it.
     """
     if actor is not None:
         require_role(actor, *CENTER_DECIDERS)
@@ -97,6 +102,8 @@ def ticket_dispatch(
             # deliveries of the same task (acks_late, the stale sweep) would otherwise both pass
             # their early check and the second would re-dispatch (dispatched → dispatched).
             raise Conflict(_("工单已被处理"))
+        if version and version != ticket.version:
+            raise _changed_meanwhile(ticket)
         now = timezone.now()
         changes = {
             "category": category or ticket.category,
@@ -131,6 +138,17 @@ def ticket_dispatch(
     return ticket
 
 
+def _changed_meanwhile(ticket: Ticket) -> Conflict:
+    lead = lead_assignment(ticket)
+    message = _(
+        "工单已被他人改动：当前状态为“%(status)s”，主办单位为%(unit)s。请确认后再决定是否重新派单"
+    ) % {
+        "status": ticket.get_status_display(),
+        "unit": lead.unit.name if lead else _("（未派单）"),
+    }
+    return Conflict(message, fields={"version": [message]})
+
+
 # --- the center's decisions without a unit ------------------------------------------------------
 
 
@@ -160,10 +178,11 @@ def ticket_answer_directly(*, ticket_id: int, actor, reply: str) -> Ticket:
     return ticket
 
 
-def ticket_merge(*, ticket_id: int, master_number: str, actor, reason: str = "") -> Ticket:
-    """Merge a duplicate into its master; the citizen will see the master's result."""
-    require_role(actor, *INTAKE_ROLES)
-    reason = clean_text(reason, field="reason", label="合并说明", minimum=0)
+def _master_for_merge(ticket_id: int, master_number: str) -> Ticket:
+    """The master a duplicate may be merged into: another ticket, still open or answered.
+
+    A closed, invalid or merged master would leave the merged citizens waiting for a reply that
+    never comes."""
     master = Ticket.objects.filter(number=(master_number or "").strip()).first()
     if master is None:
         message = _("主工单编号不存在")
@@ -171,11 +190,51 @@ def ticket_merge(*, ticket_id: int, master_number: str, actor, reason: str = "")
     if master.pk == ticket_id:
         message = _("不能与自身合并")
         raise InvalidInput(message, fields={"master_number": [message]})
-    if master.status in (Status.MERGED, Status.INVALID):
-        message = _("主工单已合并或不予受理")
+    if master.status in FINAL_STATUSES:
+        message = _("主工单%(number)s的状态为“%(status)s”，不能合并到它") % {
+            "number": master.number,
+            "status": master.get_status_display(),
+        }
         raise InvalidInput(message, fields={"master_number": [message]})
+    return master
+
+
+def _refuse_while_master(ticket: Ticket) -> None:
+    """A master may not end without a reply (invalid, or merged in turn) while duplicates wait
+    for its result: hand them back first (ticket_hand_back_duplicates)."""
+    waiting = ticket.duplicates.filter(status=Status.MERGED).count()
+    if waiting:
+        raise Conflict(
+            _("已有 %(count)s 张重复工单合并到本工单，等待它的答复：请先退回这些工单")
+            % {"count": waiting}
+        )
+
+
+def ticket_merge_preview(*, ticket_id: int, actor, master_number: str, reason: str = "") -> Ticket:
+    """The master the merge would go to, for the page to show before it is confirmed; the same
+    checks as ``ticket_merge`` (which checks again under the lock)."""
+    require_role(actor, *INTAKE_ROLES)
+    clean_text(reason, field="reason", label="合并说明", minimum=0)
+    ticket = ticket_get_for_user(user=actor, pk=ticket_id)
+    master = _master_for_merge(ticket.pk, master_number)
+    _refuse_while_master(ticket)
+    return master
+
+
+def ticket_merge(*, ticket_id: int, master_number: str, actor, reason: str = "") -> Ticket:
+    """Merge a duplicate into its master; the citizen will see the master's result."""
+    require_role(actor, *INTAKE_ROLES)
+    reason = clean_text(reason, field="reason", label="合并说明", minimum=0)
+    master = _master_for_merge(ticket_id, master_number)
     with transaction.atomic():
+        # Both rows, in id order (two merges in opposite directions must not deadlock); the
+        # master's state is checked again under the lock.
+        list(
+            Ticket.objects.select_for_update().filter(pk__in=[ticket_id, master.pk]).order_by("pk")
+        )
         ticket = ticket_locked(ticket_id, actor)
+        master = _master_for_merge(ticket_id, master_number)
+        _refuse_while_master(ticket)
         transition(
             ticket=ticket,
             to=Status.MERGED,
@@ -188,6 +247,43 @@ def ticket_merge(*, ticket_id: int, master_number: str, actor, reason: str = "")
     return ticket
 
 
+def ticket_hand_back_duplicates(*, ticket_id: int, actor, note: str = "") -> Ticket:
+    """Undo the merges into this master: each duplicate goes back to triage, to be handled on its
+    own (and the master may then be marked invalid). Returns the master."""
+    require_role(actor, *INTAKE_ROLES)
+    reason = clean_text(note, field="note", label="说明", minimum=0)
+    with transaction.atomic():
+        master = ticket_locked(ticket_id, actor)
+        duplicates = list(
+            Ticket.objects.select_for_update()
+            .filter(merged_into=master, status=Status.MERGED)
+            .order_by("pk")
+        )
+        if not duplicates:
+            raise Conflict(_("没有合并到本工单的重复工单"))
+        now = timezone.now()
+        for duplicate in duplicates:
+            transition(
+                ticket=duplicate,
+                to=Status.TRIAGE,
+                kind=EventKind.UNMERGED,
+                actor=actor,
+                reason=reason,
+                data={"master": master.number},
+                changes={"merged_into": None, "closed_at": None},
+                at=now,
+            )
+        record_event(
+            ticket=master,
+            kind=EventKind.UNMERGED,
+            actor=actor,
+            reason=reason,
+            data={"duplicates": [duplicate.number for duplicate in duplicates]},
+            at=now,
+        )
+    return master
+
+
 def ticket_mark_invalid(*, ticket_id: int, actor, reason_code: str, note: str = "") -> Ticket:
     require_role(actor, *INTAKE_ROLES)
     note = clean_text(note, field="note", label="说明", minimum=0)
@@ -196,6 +292,7 @@ def ticket_mark_invalid(*, ticket_id: int, actor, reason_code: str, note: str = 
         raise InvalidInput(message, fields={"reason_code": [message]})
     with transaction.atomic():
         ticket = ticket_locked(ticket_id, actor)
+        _refuse_while_master(ticket)
         transition(
             ticket=ticket,
             to=Status.INVALID,

@@ -23,7 +23,13 @@ from django.views.decorators.http import require_POST
 
 from hotline.lib.errors import DomainError, InvalidInput, NotFound
 from workorders import registry, services
-from workorders.access import require_role, role_of, ticket_get_for_user
+from workorders.access import (
+    TicketStub,
+    require_role,
+    role_of,
+    ticket_get_for_user,
+    ticket_or_stub_for_user,
+)
 from workorders.attachments import attachment_response
 from workorders.forms import apply_domain_error
 from workorders.models import Role, Ticket
@@ -86,13 +92,15 @@ def render_ticket_detail(
     failed: dict[str, forms.Form] | None = None,
     error: DomainError | None = None,
     extra: dict | None = None,
+    previews: dict | None = None,
 ) -> HttpResponse:
     """The page from what the apps registered; ``failed``: an action's form shown again with
-    its errors; ``extra``: what an action's result adds for this response only."""
+    its errors (or, with ``previews``, for its confirmation step); ``extra``: what an action's
+    result adds for this response only."""
     state = ticket_state(user=request.user, ticket=ticket)
     state.extra = extra or {}
     context = {
-        **page_context(state, failed=failed),
+        **page_context(state, failed=failed, previews=previews),
         "error": error,
         "next": request.get_full_path() if request.method == "GET" else "",
     }
@@ -114,6 +122,12 @@ def run_ticket_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         error = InvalidInput(_("提交的内容有误，请检查后重试"))
         return render_ticket_detail(request, ticket, failed={name: form}, error=error, status=400)
     try:
+        if action.preview is not None and request.POST.get("confirmed") != "1":
+            # First the confirmation step: nothing changes until the person has seen it.
+            preview = action.preview(ticket_id=ticket.pk, actor=request.user, **data)
+            return render_ticket_detail(
+                request, ticket, failed={name: form}, previews={name: preview}
+            )
         result = action.service(ticket_id=ticket.pk, actor=request.user, **data)
     except DomainError as error:
         apply_domain_error(form, error)
@@ -147,9 +161,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @role_required(*STAFF_ROLES)
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        ticket = ticket_get_for_user(user=request.user, pk=pk)
+        ticket = ticket_or_stub_for_user(user=request.user, pk=pk)
     except DomainError as error:
         return render_error(request, error)
+    if isinstance(ticket, TicketStub):
+        # The unit's part ended: the number, the title and when, nothing the next unit wrote.
+        return render(request, "workorders/ticket_stub.html", {"stub": ticket})
     return render_ticket_detail(request, ticket)
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from hotline.lib.errors import DomainError
 from workorders import selectors
-from workorders.access import unit_of
+from workorders.access import ticket_stub, unit_of
 from workorders.forms import WorkbenchFilterForm
 from workorders.models import Role, Ticket
 from workorders.selectors import open_supervisions, unit_light_counts
@@ -36,12 +36,15 @@ def workbench(request: HttpRequest) -> HttpResponse:
         {"name": name, "label": label, "count": counts[name], "active": name == tab}
         for name, label in selectors.WORKBENCH_TABS.items()
     ]
+    page = paginate(request, tickets)
+    if tab == "ended":
+        page.object_list = [ticket_stub(ticket) for ticket in page.object_list]
     shown = request.GET.copy()
     shown["tab"] = tab  # the filters stay on the tab they were set on
     context = {
         "tabs": tabs,
         "tab": tab,
-        "page": paginate(request, tickets),
+        "page": page,
         "error": error,
         "now": now,
         "filter_form": WorkbenchFilterForm(shown),

@@ -52,6 +52,7 @@ from workorders.api.serializers.tickets import (
     RevealedContactSerializer,
     TicketDetailSerializer,
     TicketListSerializer,
+    TicketStubSerializer,
     TriageTicketSerializer,
     UnitLightCountsSerializer,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "LIGHT_SCHEMA",
     "LIGHT_FIELDS",
     "TicketListSerializer",
+    "TicketStubSerializer",
     "TriageTicketSerializer",
     "CitizenSerializer",
     "AssignmentSerializer",

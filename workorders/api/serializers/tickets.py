@@ -165,6 +165,13 @@ class TicketDetailSerializer(TicketListSerializer):
     pause = serializers.SerializerMethodField()
     supervisions = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
+    stub = serializers.SerializerMethodField(
+        help_text=_("false：完整工单；true 见 TicketStub（本单位已不再承办）")
+    )
+    version = serializers.CharField(
+        read_only=True,
+        help_text=_("工单当前状态的版本：派单时原样传回 version，工单已被他人改动则回答 409"),
+    )
 
     @property
     def _user(self):
@@ -187,6 +194,9 @@ class TicketDetailSerializer(TicketListSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="主工单编号"))
     def get_merged_into(self, ticket) -> str | None:
         return ticket.merged_into.number if ticket.merged_into_id else None
+
+    def get_stub(self, ticket) -> bool:
+        return False
 
     def get_category_path(self, ticket) -> str:
         return ticket.category.full_name if ticket.category_id else ""
@@ -246,6 +256,23 @@ class TicketDetailSerializer(TicketListSerializer):
     @extend_schema_field(TIMELINE_SCHEMA)
     def get_timeline(self, ticket) -> list[dict]:
         return timeline_data(self._view(ticket))
+
+
+class TicketStubSerializer(serializers.Serializer):
+    """A ticket the unit no longer handles (re-dispatched away, or its return approved): only
+    what it knew of it (access.TicketStub)."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    stub = serializers.BooleanField(default=True, help_text=_("总是 true"))
+    ended = serializers.ChoiceField(
+        choices=["redispatched", "returned"], help_text="redispatched 已改派 / returned 已退回"
+    )
+    ended_label = serializers.CharField()
+    registered_at = serializers.DateTimeField()
+    dispatched_at = serializers.DateTimeField(allow_null=True, help_text=_("派至本单位的时间"))
+    ended_at = serializers.DateTimeField(allow_null=True, help_text=_("改派或退单通过的时间"))
 
 
 class UnitLightCountsSerializer(serializers.Serializer):
