@@ -308,7 +308,9 @@ def ticket_get_public(*, number: str, query_code: str) -> Ticket:
     """The citizen's own view, by ticket number and query code (no account needed)."""
     number, query_code = _clean_text(number), _clean_text(query_code).upper()
     ticket = Ticket.objects.filter(number=number).select_related("merged_into").first()
-    if ticket is None or not secrets.compare_digest(ticket.query_code, query_code):
+    # Compared as bytes: compare_digest refuses non-ASCII str, and any typed code is a guess.
+    typed = query_code.encode()
+    if ticket is None or not secrets.compare_digest(ticket.query_code.encode(), typed):
         raise NotFound(gettext("工单编号或查询码不正确"))
     return ticket
 
