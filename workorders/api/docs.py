@@ -23,7 +23,8 @@ API_DESCRIPTION = """
 
 **错误 (errors)**：所有错误都是 `{"code", "message", "fields"}`，`fields` 为字段 → 错误信息。
 `message` 默认为中文；请求头 `Accept-Language: en` 时为英文 (English with `Accept-Language: en`)。400 输入有误，401 未登录，403 角色无权，404 不存在或无权查看，
-409 工单当前状态不允许，413 请求过大，429 请求过于频繁。
+409 工单当前状态不允许，413 请求过大，429 请求过于频繁，
+503 系统暂时不可用（如数据库重启），按响应头 `Retry-After` 的秒数后重试。
 """
 
 
