@@ -180,6 +180,8 @@ TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
 GUESS_WINDOW_MINUTES = env_int("GUESS_WINDOW_MINUTES", 15, minimum=1)
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
 TRACKING_FAILURE_LIMIT = env_int("TRACKING_FAILURE_LIMIT", 20, minimum=1)
+# How long a form's submission token or an API Idempotency-Key answers the ticket it registered.
+SUBMISSION_KEY_HOURS = env_int("SUBMISSION_KEY_HOURS", 24, minimum=0)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
