@@ -395,9 +395,27 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No query code in any log line (hotline/lib/log_redaction.py).
+    "filters": {"no_query_codes": {"()": "hotline.lib.log_redaction.RedactQueryCodes"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_query_codes"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "jieba": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own handlers (a DEBUG-only console, mail to ADMINS) dropped: its records
+        # reach the root's filtering handler like everyone's.
+        "django": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+        "jieba": {"level": "WARNING"},
+        # The request lines of runserver and of gunicorn's access log (when it is on) print the
+        # query string: through the filtering handler instead of their own.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu warns at every connection that a filesystem:// URL names no host; it needs none.

@@ -351,21 +351,43 @@ class PublicApiView(ApiView):
     permission_classes = [permissions.AllowAny]
 
 
+# The query code is a secret: in a header, not in the URL (URLs are logged and kept).
+QUERY_CODE_HEADER = "X-Query-Code"
+
+
 class PublicTicketView(PublicApiView):
     @extend_schema(
         summary=gettext_lazy("凭编号与查询码查进度"),
-        description=gettext_lazy("无需登录；编号或查询码不对均为 404。"),
+        description=gettext_lazy(
+            "无需登录；查询码放在请求头 X-Query-Code 中。编号或查询码不对均为 404。"
+        ),
         tags=["tracking"],
         auth=[],
         parameters=[
-            OpenApiParameter("code", OpenApiTypes.STR, required=True, description="查询码")
+            OpenApiParameter(
+                QUERY_CODE_HEADER,
+                OpenApiTypes.STR,
+                location=OpenApiParameter.HEADER,
+                description="查询码 (query code)",
+            ),
+            OpenApiParameter(
+                "code",
+                OpenApiTypes.STR,
+                deprecated=True,
+                description=(
+                    "已弃用：查询码请改用请求头 X-Query-Code（网址会留在浏览器历史、代理和日志里）。"
+                    "两者都有时以请求头为准。 Deprecated: send the query code in the X-Query-Code "
+                    "header (URLs end up in histories, proxies and logs); the header wins."
+                ),
+            ),
         ],
         responses={200: s.PublicTicketSerializer, **errors(400, 404, 429)},
     )
     def get(self, request, number: str):
-        key = s.TrackingKeySerializer(
-            data={"number": number, "code": request.query_params.get("code", "")}
-        )
+        code = request.headers.get(QUERY_CODE_HEADER)
+        if code is None:  # the deprecated form, kept for clients written before the header
+            code = request.query_params.get("code", "")
+        key = s.TrackingKeySerializer(data={"number": number, "code": code})
         key.is_valid(raise_exception=True)
         with tracking_limited(request):
             ticket = services.ticket_get_public(
