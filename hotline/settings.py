@@ -14,7 +14,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from hotline.lib.env import env_bool, env_float, env_int, env_list, env_str
+from hotline.lib.env import env_bool, env_float, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -184,6 +184,8 @@ TRACKING_FAILURE_LIMIT = env_int("TRACKING_FAILURE_LIMIT", 20, minimum=1)
 SUBMISSION_KEY_HOURS = env_int("SUBMISSION_KEY_HOURS", 24, minimum=0)
 
 # --- REST API -------------------------------------------------------------------------------
+# Requests per signed-in account (hotline/lib/throttling.py): "600/minute", "20/second"…
+USER_THROTTLE_RATE = env_rate("USER_THROTTLE_RATE", "600/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -195,8 +197,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "hotline.lib.api_errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env_str("ANON_THROTTLE_RATE", "120/minute")},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "hotline.lib.throttling.SignedInRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": env_rate("ANON_THROTTLE_RATE", "120/minute")},
     # 0, not None: with None DRF would believe any client's X-Forwarded-For.
     "NUM_PROXIES": TRUSTED_PROXIES,
 }
