@@ -41,12 +41,25 @@ class Period:
         return timezone.localtime(self.start).date()
 
 
+# The months anyone may ask for. The bounds keep every neighbouring month the pages and
+# selectors compute (the year before, the month after) inside what ``date`` can hold.
+FIRST_MONTH = date(2000, 1, 1)
+LAST_MONTH = date(2099, 12, 1)
+
+
 def parse_month(value: str) -> date:
     match = MONTH_PATTERN.match((value or "").strip())
-    if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
+    if match is None or not 1 <= int(match[2]) <= 12:
         message = gettext("月份格式应为 YYYY-MM，例如 2026-03")
         raise InvalidInput(message, fields={"month": [message]})
-    return date(int(match[1]), int(match[2]), 1)
+    month = date(max(int(match[1]), 1), int(match[2]), 1)
+    if not FIRST_MONTH <= month <= LAST_MONTH:
+        message = gettext("月份应在 %(first)s 至 %(last)s 之间") % {
+            "first": f"{FIRST_MONTH:%Y-%m}",
+            "last": f"{LAST_MONTH:%Y-%m}",
+        }
+        raise InvalidInput(message, fields={"month": [message]})
+    return month
 
 
 def add_months(month: date, count: int) -> date:

@@ -14,7 +14,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from hotline.lib.env import env_bool, env_float, env_int, env_list, env_str
+from hotline.lib.env import env_bool, env_float, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database outage answers 503 + Retry-After instead of the 500 page.
+    "hotline.error_pages.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -185,8 +187,12 @@ TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
 GUESS_WINDOW_MINUTES = env_int("GUESS_WINDOW_MINUTES", 15, minimum=1)
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
 TRACKING_FAILURE_LIMIT = env_int("TRACKING_FAILURE_LIMIT", 20, minimum=1)
+# How long a form's submission token or an API Idempotency-Key answers the ticket it registered.
+SUBMISSION_KEY_HOURS = env_int("SUBMISSION_KEY_HOURS", 24, minimum=0)
 
 # --- REST API -------------------------------------------------------------------------------
+# Requests per signed-in account (hotline/lib/throttling.py): "600/minute", "20/second"…
+USER_THROTTLE_RATE = env_rate("USER_THROTTLE_RATE", "600/minute")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -198,8 +204,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "hotline.lib.api_errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env_str("ANON_THROTTLE_RATE", "120/minute")},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "hotline.lib.throttling.SignedInRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": env_rate("ANON_THROTTLE_RATE", "120/minute")},
     # 0, not None: with None DRF would believe any client's X-Forwarded-For.
     "NUM_PROXIES": TRUSTED_PROXIES,
 }
@@ -423,6 +432,8 @@ LOGGING = {
         # Django's default handlers of "django" print unfiltered when DEBUG: the root's instead.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # gunicorn's access log (when it is on) prints the query string: through the filter too.
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):

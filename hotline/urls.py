@@ -12,6 +12,12 @@ def moved_to_evaluation(request: HttpRequest, rest: str) -> HttpResponsePermanen
     return response
 
 
+# Under /api/ the API's error shape, elsewhere the HTML pages (hotline.error_pages).
+handler400 = "hotline.error_pages.bad_request"
+handler403 = "hotline.error_pages.permission_denied"
+handler404 = "hotline.error_pages.page_not_found"
+handler500 = "hotline.error_pages.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("hotline.api_urls")),

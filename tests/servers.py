@@ -328,6 +328,7 @@ def django_env(
             "VAR_DIR": str(var_dir),
             "DEBUG": "0",
             "ANON_THROTTLE_RATE": "100000/second",
+            "USER_THROTTLE_RATE": "100000/second",
         }
     )
     env.update({name: str(value) for name, value in extra.items()})

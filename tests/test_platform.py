@@ -142,6 +142,8 @@ def test_demo_templates_classify_into_their_own_category(seeded):
         (lambda: env.env_int("HOTLINE_T", 1, minimum=0), "-1"),
         (lambda: env.env_float("HOTLINE_T", 0.5, minimum=0.0, maximum=1.0), "1.5"),
         (lambda: env.env_float("HOTLINE_T", 0.5, minimum=0.0, maximum=1.0), "high"),
+        (lambda: env.env_rate("HOTLINE_T", "600/minute"), "600 per minute"),
+        (lambda: env.env_rate("HOTLINE_T", "600/minute"), "600/fortnight"),
     ],
 )
 def test_env_helpers_fail_loudly_on_bad_values(monkeypatch, reader, value):
@@ -157,6 +159,8 @@ def test_env_helpers_read_good_values(monkeypatch):
     assert env.env_list("HOTLINE_T", []) == ["a.example", "b.example"]
     monkeypatch.setenv("HOTLINE_T", "")
     assert env.env_int("HOTLINE_T", 7) == 7
+    monkeypatch.setenv("HOTLINE_T", "20/second")
+    assert env.env_rate("HOTLINE_T", "600/minute") == "20/second"
     monkeypatch.delenv("HOTLINE_T")
     assert env.env_float("HOTLINE_T", 0.6, minimum=0.0, maximum=1.0) == 0.6
 

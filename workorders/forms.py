@@ -6,6 +6,8 @@ page and the API give the same answer. Fields are therefore optional here, and t
 (``apply_domain_error``). The field names are the services' argument names for that reason.
 """
 
+import secrets
+
 from django import forms
 from django.conf import settings
 from django.utils.functional import lazy
@@ -118,6 +120,13 @@ class IntakeForm(forms.Form):
         ),
         help_text=lazy(_attachments_help, str)(),
     )
+    # One per form shown: the same form sent twice (back, then submit again) registers once.
+    submission_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", secrets.token_urlsafe(24))
 
 
 class PhoneIntakeForm(IntakeForm):

@@ -123,6 +123,9 @@ def close_month(request: HttpRequest, month: str) -> HttpResponse:
     form = CloseMonthForm(request.POST)
     try:
         selected = parse_month(month)
+    except DomainError as error:  # no month to show the dashboard of
+        return render_error(request, error)
+    try:
         form.is_valid()
         snapshot = services.month_close(
             month=selected, actor=request.user, reason=form.cleaned_data.get("reason", "")

@@ -5,6 +5,7 @@ these helpers; a malformed value stops the process at start-up instead of misbeh
 """
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -53,6 +54,20 @@ def env_float(name: str, default: float, *, minimum: float, maximum: float) -> f
     if not minimum <= number <= maximum:
         raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}, got {number}")
     return number
+
+
+# DRF's rate format: a count, a slash, and a period it reads by its first letter.
+_RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate such as "600/minute"."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    if not _RATE.match(value.strip()):
+        raise ImproperlyConfigured(f"{name} must be a rate like 600/minute, got {value!r}")
+    return value.strip()
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -128,3 +128,63 @@ def test_supplement_to_a_final_ticket_is_409(operator):
 
     assert response.status_code == 409
     assert response.json()["code"] == "conflict"
+
+
+# --- the query code out of the URL ---------------------------------------------------------------
+
+
+def test_the_code_travels_in_a_header(db):
+    body = submit()
+    client = APIClient()
+    url = f"/api/public/tickets/{body['number']}/"
+
+    assert client.get(url, HTTP_X_QUERY_CODE=body["query_code"]).status_code == 200
+    assert client.get(url, HTTP_X_QUERY_CODE="WRONG1").status_code == 404
+    # The query string still works for a deprecation period; the header wins over it.
+    assert client.get(url, {"code": body["query_code"]}).status_code == 200
+    wrong_header = client.get(url, {"code": body["query_code"]}, HTTP_X_QUERY_CODE="WRONG1")
+    assert wrong_header.status_code == 404
+
+
+def test_the_schema_has_the_header_and_deprecates_the_query_parameter(operator):
+    from tests.api import client_for
+
+    schema = client_for(operator).get("/api/schema/?format=json").json()
+    parameters = schema["paths"]["/api/public/tickets/{number}/"]["get"]["parameters"]
+    by_name = {parameter["name"]: parameter for parameter in parameters}
+    assert by_name["X-Query-Code"]["in"] == "header"
+    assert by_name["code"]["in"] == "query" and by_name["code"]["deprecated"] is True
+
+
+def test_no_log_line_carries_a_query_code(caplog):
+    import logging
+
+    from hotline.lib.redaction import RedactFilter
+
+    redact = RedactFilter()
+    lines = [
+        ('"%s" %s %s', ("GET /api/public/tickets/1/?code=ABC234 HTTP/1.1", "404", "58")),
+        ("%(r)s %(s)s", {"r": "GET /api/public/tickets/1/?x=1&code=ABC234 HTTP/1.1", "s": "404"}),
+        ("Not Found: %s", ("/track/?query_code=ABC234&number=1",)),
+    ]
+    for message, args in lines:
+        record = logging.LogRecord("django.server", logging.WARNING, "", 0, message, args, None)
+        assert redact.filter(record)
+        assert "ABC234" not in record.getMessage() and "code=" in record.getMessage()
+
+
+@pytest.mark.parametrize("name", ["django.server", "gunicorn.access", "django.request", "hotline"])
+def test_every_configured_handler_redacts(name):
+    import logging
+
+    logger = logging.getLogger(name)
+    while not logger.handlers and logger.propagate and logger.parent:
+        logger = logger.parent  # the handlers its records reach
+    # The project's handlers, not the ones pytest adds to capture logs.
+    handlers = [h for h in logger.handlers if not type(h).__module__.startswith("_pytest")]
+    assert handlers
+    for handler in handlers:
+        line = "GET /api/public/tickets/1/?code=ABC234 HTTP/1.1"
+        record = logging.LogRecord(name, logging.WARNING, "", 0, "%s", (line,), None)
+        handler.filter(record)
+        assert "ABC234" not in record.getMessage()

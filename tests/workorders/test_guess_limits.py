@@ -125,6 +125,26 @@ def test_forwarded_for_is_ignored_unless_proxies_are_trusted(db):
         assert api.get(url, right, HTTP_X_FORWARDED_FOR="192.0.2.1, 192.0.2.2").status_code == 200
 
 
+@pytest.mark.parametrize("known", [True, False], ids=["existing-number", "unknown-number"])
+def test_non_ascii_codes_are_wrong_codes_everywhere_and_count(db, known):
+    ticket = registered()
+    number = ticket.number if known else "20990101-000001"
+    api = client_from("198.51.100.3", APIClient)
+    response = api.get(f"/api/public/tickets/{number}/?code=%C3%A9")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    response = api.post(
+        f"/api/public/tickets/{number}/supplements/",
+        {"code": "é码", "text": "路灯在公交站旁边"},
+        format="json",
+    )
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    page = client_from("198.51.100.3").post("/track/", {"number": number, "query_code": "éé"})
+    assert page.status_code == 404
+    # Three failures: the right code is refused now.
+    response = api.get(f"/api/public/tickets/{ticket.number}/", {"code": ticket.query_code})
+    assert response.status_code == 429
+
+
 # --- sign-in -------------------------------------------------------------------------------------
 
 

@@ -19,11 +19,13 @@ API_DESCRIPTION = """
 
 **身份验证 (authentication)**：`POST /api/auth/token/` 用用户名和密码换取令牌，之后每个请求带请求头
 `Authorization: Token <token>`；浏览器内可用登录会话 (session + CSRF)。提交诉求 `POST /api/tickets/`
-和凭查询码查进度 `/api/public/…` 无需登录。
+和凭查询码查进度 `/api/public/…` 无需登录；查询码放在请求头 `X-Query-Code`（补充信息时放在请求体的
+`code`），不要放进网址 (the query code goes in the `X-Query-Code` header, never in the URL)。
 
 **错误 (errors)**：所有错误都是 `{"code", "message", "fields"}`，`fields` 为字段 → 错误信息。
 `message` 默认为中文；请求头 `Accept-Language: en` 时为英文 (English with `Accept-Language: en`)。400 输入有误，401 未登录，403 角色无权，404 不存在或无权查看，
-409 工单当前状态不允许，413 请求过大，429 请求过于频繁。
+409 工单当前状态不允许，413 请求过大，429 请求过于频繁，
+503 系统暂时不可用（如数据库重启），按响应头 `Retry-After` 的秒数后重试。
 """
 
 

@@ -8,7 +8,7 @@ by ``access.ticket_get_for_user``; DomainErrors become ``{"code", "message", "fi
 """
 
 from django.db.models import Prefetch, prefetch_related_objects
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hotline.lib.attempts import check, client_address, login_guards, tracking_limited
+from hotline.lib.errors import InvalidInput
 from workorders import selectors, services
 from workorders.access import (
     TicketStub,
@@ -193,6 +194,23 @@ def _intake_arguments(request, data: dict) -> dict:
     }
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def _idempotency_key(request) -> str:
+    """The client's Idempotency-Key, made its own: another client's same key is another key
+    (a replay shows the ticket's query code)."""
+    key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+    if not key:
+        return ""
+    if len(key) > 200:
+        message = gettext("Idempotency-Key 不能超过 200 个字符")
+        raise InvalidInput(message, fields={IDEMPOTENCY_HEADER: [message]})
+    user = request.user
+    client = f"user:{user.pk}" if user.is_authenticated else f"address:{client_address(request)}"
+    return f"api\n{client}\n{key}"
+
+
 @extend_schema_view(
     get=extend_schema(
         summary=gettext_lazy("工单列表"),
@@ -219,6 +237,23 @@ class TicketsView(TicketQueueView):
             "urgency. Images as base64 in JSON (body at most 5 MB) or as multipart files."
         ),
         tags=["intake"],
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                OpenApiTypes.STR,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description=(
+                    "可选，最长 200 个字符，建议用 UUID。同一客户端（同一账号；匿名时同一地址）"
+                    "24 小时内用同一个键重复提交，不会再建工单，而是返回第一次的工单（同样是 201 "
+                    "和同样的内容），以便网络中断后安全重试。"
+                    "\n\nOptional, at most 200 characters (a UUID, say). Sent again by the same "
+                    "client (the same account; when anonymous, the same address) within 24 hours, "
+                    "no second ticket is stored: the answer is the first ticket again, the same "
+                    "201 and body, so that a request cut off by the network can be retried safely."
+                ),
+            )
+        ],
         request={
             "application/json": s.IntakeJSONSerializer,
             "multipart/form-data": s.IntakeMultipartSerializer,
@@ -226,9 +261,10 @@ class TicketsView(TicketQueueView):
         responses={201: s.IntakeResultSerializer, **errors(400, 413, 429)},
     )
     def post(self, request):
+        key = _idempotency_key(request)
         multipart = request.content_type.startswith("multipart/")
         data = self.parse(s.IntakeMultipartSerializer if multipart else s.IntakeJSONSerializer)
-        ticket = services.ticket_register(**_intake_arguments(request, data))
+        ticket = services.ticket_register(**_intake_arguments(request, data), submission_key=key)
         return Response(s.IntakeResultSerializer(ticket).data, status=status.HTTP_201_CREATED)
 
 
@@ -384,21 +420,43 @@ class PublicApiView(ApiView):
     permission_classes = [permissions.AllowAny]
 
 
+# The query code is a secret: in a header, not in the URL (URLs are logged and kept).
+QUERY_CODE_HEADER = "X-Query-Code"
+
+
 class PublicTicketView(PublicApiView):
     @extend_schema(
         summary=gettext_lazy("凭编号与查询码查进度"),
-        description=gettext_lazy("无需登录；编号或查询码不对均为 404。"),
+        description=gettext_lazy(
+            "无需登录；查询码放在请求头 X-Query-Code 中。编号或查询码不对均为 404。"
+        ),
         tags=["tracking"],
         auth=[],
         parameters=[
-            OpenApiParameter("code", OpenApiTypes.STR, required=True, description="查询码")
+            OpenApiParameter(
+                QUERY_CODE_HEADER,
+                OpenApiTypes.STR,
+                location=OpenApiParameter.HEADER,
+                description="查询码 (query code)",
+            ),
+            OpenApiParameter(
+                "code",
+                OpenApiTypes.STR,
+                deprecated=True,
+                description=(
+                    "已弃用：查询码请改用请求头 X-Query-Code（网址会留在浏览器历史、代理和日志里）。"
+                    "两者都有时以请求头为准。 Deprecated: send the query code in the X-Query-Code "
+                    "header (URLs end up in histories, proxies and logs); the header wins."
+                ),
+            ),
         ],
         responses={200: s.PublicTicketSerializer, **errors(400, 404, 429)},
     )
     def get(self, request, number: str):
-        key = s.TrackingKeySerializer(
-            data={"number": number, "code": request.query_params.get("code", "")}
-        )
+        code = request.headers.get(QUERY_CODE_HEADER)
+        if code is None:  # the deprecated form, kept for clients written before the header
+            code = request.query_params.get("code", "")
+        key = s.TrackingKeySerializer(data={"number": number, "code": code})
         key.is_valid(raise_exception=True)
         with tracking_limited(request):
             ticket = services.ticket_get_public(

@@ -500,3 +500,18 @@ class TicketNumberCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
+
+
+class SubmissionKey(models.Model):
+    """A one-time submission token (the form's) or an API client's Idempotency-Key, and the
+    ticket it registered: submitting again with it answers that ticket instead of a new one.
+    In the database so that every web process sees it; kept for SUBMISSION_KEY_HOURS."""
+
+    # sha256 of the client's scope and key: the key itself may be anything a client sends.
+    digest = models.CharField(max_length=64, unique=True)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    # Serves the purge of expired keys at each keyed registration.
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.digest[:12]} → {self.ticket_id}"

@@ -5,15 +5,17 @@ the transaction commits, and a broker outage at that moment is logged, not raise
 stale-ticket sweep re-queues whatever stays registered.
 """
 
+import hashlib
 import logging
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -29,6 +31,7 @@ from workorders.models import (
     RequestType,
     Role,
     Status,
+    SubmissionKey,
     Ticket,
     Urgency,
 )
@@ -220,11 +223,20 @@ def ticket_register(
     actor=None,
     citizen_user=None,
     client: str = "",
+    submission_key: str = "",
 ) -> Ticket:
     """Register a request: validate everything, then store ticket, event and images at once.
 
     ``client`` is the address the request came from, whose photos count against the hourly
-    upload quota (hotline/lib/upload_quota.py); empty for demo data and commands."""
+    upload quota (hotline/lib/upload_quota.py); empty for demo data and commands. With a
+    ``submission_key`` (a form's one-time token, an API client's Idempotency-Key, made unique
+    to that client by the caller) a request already registered with that key is not stored
+    again: the first ticket is returned, as it was."""
+    if submission_key:
+        earlier = ticket_for_submission_key(submission_key)
+        if earlier is not None:
+            return earlier
+        SubmissionKey.objects.filter(expires_at__lte=timezone.now()).delete()
     title, content = _clean_text(title), _clean_text(content)
     citizen_name, citizen_phone = _clean_text(citizen_name), _clean_text(citizen_phone)
     address = _clean_text(address)
@@ -296,20 +308,48 @@ def ticket_register(
                 public=True,
                 at=now,
             )
+            if submission_key:
+                hours = settings.SUBMISSION_KEY_HOURS
+                SubmissionKey.objects.create(
+                    digest=_key_digest(submission_key),
+                    ticket=ticket,
+                    expires_at=now + timedelta(hours=hours),
+                )
             transaction.on_commit(lambda: enqueue_registered(ticket.pk))
-    except Exception:
+    except Exception as error:
         for stored in saved_files:
             stored.storage.delete(stored.name)
+        # The same key, submitted twice at once: the other request stored its ticket first
+        # (the key is unique) and this transaction was rolled back.
+        if submission_key and isinstance(error, IntegrityError):
+            earlier = ticket_for_submission_key(submission_key)
+            if earlier is not None:
+                return earlier
         raise
     upload_quota_record(client=client, stored=sum(len(image.data) for _, image in images))
     return ticket
+
+
+def ticket_for_submission_key(key: str) -> Ticket | None:
+    """The ticket registered with this submission key, while the key is kept."""
+    found = SubmissionKey.objects.filter(
+        digest=_key_digest(key), expires_at__gt=timezone.now()
+    ).select_related("ticket")
+    row = found.first()
+    return row.ticket if row else None
+
+
+def _key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode(errors="surrogatepass")).hexdigest()
 
 
 def ticket_get_public(*, number: str, query_code: str) -> Ticket:
     """The citizen's own view, by ticket number and query code (no account needed)."""
     number, query_code = _clean_text(number), _clean_text(query_code).upper()
     ticket = Ticket.objects.filter(number=number).select_related("merged_into").first()
-    if ticket is None or not secrets.compare_digest(ticket.query_code, query_code):
+    # Compared as bytes: compare_digest refuses non-ASCII str, and any typed code is a guess.
+    typed = query_code.encode()
+    if ticket is None or not secrets.compare_digest(ticket.query_code.encode(), typed):
         raise NotFound(gettext("工单编号或查询码不正确"))
     return ticket
 

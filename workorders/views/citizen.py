@@ -45,6 +45,8 @@ def intake_arguments(request: HttpRequest, form: IntakeForm) -> dict:
         "longitude": data["longitude"] or None,
         "confidential": data["confidential"],
         "uploads": uploads_from(data["attachments"]),
+        # Form tokens are drawn by the server and unguessable: one scope for all of them.
+        "submission_key": f"form\n{token}" if (token := data["submission_token"]) else "",
     }
 
 
