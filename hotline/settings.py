@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hotline.lib.security_headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -169,6 +170,10 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Links to other sites carry no path: ticket pages' URLs hold numbers and survey tokens.
+SECURE_REFERRER_POLICY = "same-origin"
+# Paths whose pages (not ours) need inline styles: hotline/lib/security_headers.py.
+CSP_INLINE_STYLE_PATHS = ["/admin/", "/api/docs/", "/api/redoc/"]
 SESSION_COOKIE_HTTPONLY = True
 # Reverse proxies in front of gunicorn that append the client's address to X-Forwarded-For;
 # 0 trusts no such header (see hotline/lib/attempts.py).
