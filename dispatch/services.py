@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 # The sweep touches at most this many tickets per run, so one run stays short even after a long
 # outage; the next minute's run takes the rest.
 REQUEUE_BATCH = 500
+# Workers started within this of each other (a deploy, several nodes) re-queue a ticket once.
+WORKER_START_DEDUPE = timedelta(seconds=30)
 _LEARNED = re.compile(r"^learned-v(?P<number>\d+)(?P<rules>\+rules)?$")
 
 
@@ -117,13 +119,51 @@ def requeue_stale_registered(*, now=None, dry_run: bool = False) -> list[int]:
         .order_by("registered_at")
         .values_list("pk", flat=True)[:REQUEUE_BATCH]
     )
-    if dry_run or not ids:
+    if dry_run:
         return ids
+    return _requeue(ids, now=now, what="stale registered")
+
+
+def requeue_failed_enqueues(*, now=None, dry_run: bool = False) -> list[int]:
+    """Re-queue the registered tickets whose classification could not be sent (the broker was
+    down when they were saved). Runs every few seconds: one query on a partial index that is
+    empty unless a send failed."""
+    now = now or timezone.now()
+    ids = list(
+        Ticket.objects.filter(status=Status.REGISTERED, enqueue_failed_at__isnull=False)
+        .order_by("registered_at")
+        .values_list("pk", flat=True)[:REQUEUE_BATCH]
+    )
+    if dry_run:
+        return ids
+    return _requeue(ids, now=now, what="failed-enqueue")
+
+
+def requeue_on_worker_start(*, now=None) -> list[int]:
+    """Re-queue every registered ticket when a worker starts: a worker killed with kill -9
+    takes the messages it had reserved with it (they come back only after the broker's
+    visibility timeout), and a started worker is the moment they can be handled again. Tickets
+    whose message is still in the queue get a second one, which the task skips. Tickets re-queued
+    in the last WORKER_START_DEDUPE are left alone, so workers starting together re-queue once."""
+    now = now or timezone.now()
+    ids = list(
+        Ticket.objects.filter(status=Status.REGISTERED)
+        .exclude(requeued_at__gte=now - WORKER_START_DEDUPE)
+        .order_by("registered_at")
+        .values_list("pk", flat=True)[:REQUEUE_BATCH]
+    )
+    return _requeue(ids, now=now, what="registered (worker start)")
+
+
+def _requeue(ids: list[int], *, now, what: str) -> list[int]:
+    if not ids:
+        return []
+    # Sent first, recorded after: a send that fails marks the ticket again (enqueue_registered).
     requeued = [pk for pk in ids if enqueue_registered(pk)]
     with transaction.atomic():
-        Ticket.objects.filter(pk__in=requeued).update(requeued_at=now)
+        Ticket.objects.filter(pk__in=requeued).update(requeued_at=now, enqueue_failed_at=None)
         for ticket in Ticket.objects.filter(pk__in=requeued):
             record_event(ticket=ticket, kind=EventKind.REQUEUED, at=now)
     if requeued:
-        logger.info("re-queued %d stale registered tickets", len(requeued))
+        logger.info("re-queued %d %s tickets", len(requeued), what)
     return requeued

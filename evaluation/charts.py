@@ -88,7 +88,9 @@ def line_chart(
             )
     parts.append("</svg>")
     legend_html = "".join(
-        f'<span class="legend-item"><i style="background:{colour}"></i>{escape(legend)}</span>'
+        # An SVG swatch, not a style attribute: the Content-Security-Policy allows no inline styles.
+        f'<span class="legend-item"><svg class="swatch" viewBox="0 0 1 1" aria-hidden="true">'
+        f'<rect width="1" height="1" fill="{colour}"/></svg>{escape(legend)}</span>'
         for _, legend, colour in series
     )
     # Every text put into the markup above went through escape(); numbers are formatted floats.

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the outage middleware: its 503 answers carry the headers too.
+    "hotline.lib.security_headers.SecurityHeadersMiddleware",
     # A database outage answers 503 + Retry-After instead of the 500 page.
     "hotline.error_pages.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -178,6 +180,10 @@ if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Links to other sites carry no path: ticket pages' URLs hold numbers and survey tokens.
+SECURE_REFERRER_POLICY = "same-origin"
+# Paths whose pages (not ours) need inline styles: hotline/lib/security_headers.py.
+CSP_INLINE_STYLE_PATHS = ["/admin/", "/api/docs/", "/api/redoc/"]
 SESSION_COOKIE_HTTPONLY = True
 # Reverse proxies in front of gunicorn that append the client's address to X-Forwarded-For;
 # 0 trusts no such header (see hotline/lib/attempts.py).
@@ -254,6 +260,17 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # A message a worker has taken but not acknowledged (reserved, waiting for its ETA, or an
+    # acks_late task running) goes back to the queue only after this many seconds when the worker
+    # dies without saying so (kill -9, lost host). Shorter would be faster after such a death,
+    # but every countdown longer than it is handed out again each time it passes: it must stay
+    # above the longest countdown a task uses (notification backoff ≤ 605 s, auto_dispatch's
+    # retry_backoff ≤ 600 s, survey retry ≤ 480 s). Registered tickets and missing surveys do
+    # not wait for it: a starting worker re-queues them (dispatch.tasks, evaluation.tasks).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("BROKER_VISIBILITY_TIMEOUT", 900, minimum=660)
+    }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -277,12 +294,27 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # What tasks print (the console notification backend's messages) is ordinary output, not a
 # warning: Celery's default level made every demo SMS a WARNING line.
 CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
+# How often the short re-queue sweeps look for tasks the web could not send (seconds).
+FAILED_ENQUEUE_SWEEP_SECONDS = env_int("FAILED_ENQUEUE_SWEEP_SECONDS", 10, minimum=1)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Every periodic job of the platform, in one place (STYLE.md rule 8).
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-registered": {
         "task": "dispatch.tasks.requeue_stale_registered",
         "schedule": 60.0,
+    },
+    # After a broker outage: re-send only what the web could not send (tickets marked when the
+    # send failed), so they are dispatched seconds after the broker is back. One query on an
+    # empty partial index otherwise. The minute sweep above stays the safety net.
+    "requeue-failed-enqueues": {
+        "task": "dispatch.tasks.requeue_failed_enqueues",
+        "schedule": FAILED_ENQUEUE_SWEEP_SECONDS,
+        "options": {"expires": FAILED_ENQUEUE_SWEEP_SECONDS},
+    },
+    "open-failed-surveys": {
+        "task": "evaluation.tasks.open_failed_surveys",
+        "schedule": FAILED_ENQUEUE_SWEEP_SECONDS,
+        "options": {"expires": FAILED_ENQUEUE_SWEEP_SECONDS},
     },
     # Records each change of light once and queues the notifications (DESIGN.md: red light).
     # A run left in the queue past the next one is pointless: the next one does the same work.

@@ -186,6 +186,25 @@ def test_the_example_production_environment_passes_the_deploy_check(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_redis_visibility_timeout_outlasts_every_task_countdown(tmp_path):
+    # A message taken by a worker that then died comes back after the visibility timeout; one
+    # waiting for a countdown longer than that would be handed out again every time it passes.
+    from workorders.tasks import _backoff
+
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings;"
+        " print(settings.CELERY_BROKER_TRANSPORT_OPTIONS['visibility_timeout'])",
+        environ=_production_env(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    # Notifications' backoff; auto_dispatch's retry_backoff (Celery caps it at 600 s by default);
+    # the survey's 30 s · 2⁴.
+    longest = max(_backoff(99), 600, 30 * 2**4)
+    assert int(result.stdout.strip().splitlines()[-1]) > longest + 30
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [

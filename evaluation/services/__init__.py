@@ -18,7 +18,11 @@ from evaluation.services.months import (
     month_close,
     month_compute,
 )
-from evaluation.services.sweep import sweep_follow_ups
+from evaluation.services.sweep import (
+    open_failed_surveys,
+    open_missing_rounds_on_worker_start,
+    sweep_follow_ups,
+)
 
 __all__ = [
     "LinkExpired",
@@ -36,5 +40,7 @@ __all__ = [
     "survey_get",
     "survey_submit",
     "survey_token",
+    "open_failed_surveys",
+    "open_missing_rounds_on_worker_start",
     "sweep_follow_ups",
 ]

@@ -40,10 +40,10 @@ class SweepResult:
         return asdict(self)
 
 
-def _missing_rounds(now: datetime):
+def _missing_rounds(now: datetime, grace: timedelta = OPEN_GRACE):
     has_round = FollowUp.objects.filter(ticket=OuterRef("pk"), round=OuterRef("reopen_count") + 1)
     return (
-        Ticket.objects.filter(status=Status.FOLLOW_UP, status_changed_at__lt=now - OPEN_GRACE)
+        Ticket.objects.filter(status=Status.FOLLOW_UP, status_changed_at__lt=now - grace)
         .filter(~Exists(has_round))
         .order_by("status_changed_at")
         .values_list("pk", flat=True)
@@ -121,12 +121,7 @@ def sweep_follow_ups(
     orphans = list(_orphans()[:batch_size])
     if dry_run:
         return SweepResult(len(missing), len(pending), len(undecided), len(orphans))
-    for ticket_id in missing:
-        try:
-            if follow_up_open(ticket_id=ticket_id, now=now) is not None:
-                result.opened += 1
-        except DomainError:
-            logger.warning("follow-up sweep: could not open ticket %s", ticket_id, exc_info=True)
+    result.opened = len(_open_rounds(missing, now))
     for follow_up_id in orphans:
         result.orphans += _finish_orphan(follow_up_id, now)
     for follow_up_id in pending:
@@ -134,3 +129,36 @@ def sweep_follow_ups(
     for follow_up_id in undecided:
         result.closed_undecided += _expire(follow_up_id, now)
     return result
+
+
+def _open_rounds(ticket_ids: list[int], now: datetime) -> list[int]:
+    """Open each ticket's round (idempotent); return the tickets handled without an error."""
+    done = []
+    for ticket_id in ticket_ids:
+        try:
+            if follow_up_open(ticket_id=ticket_id, now=now) is not None:
+                done.append(ticket_id)
+        except DomainError:
+            logger.warning("follow-up sweep: could not open ticket %s", ticket_id, exc_info=True)
+    return done
+
+
+def open_failed_surveys(*, now: datetime | None = None, batch_size: int = SWEEP_BATCH) -> int:
+    """Open the rounds whose survey task could not be sent (the broker was down when the ticket
+    was resolved). Every few seconds: one query on a partial index, empty unless a send failed."""
+    now = now or timezone.now()
+    ids = list(
+        Ticket.objects.filter(status=Status.FOLLOW_UP, enqueue_failed_at__isnull=False)
+        .order_by("status_changed_at")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    opened = _open_rounds(ids, now)
+    Ticket.objects.filter(pk__in=opened).update(enqueue_failed_at=None)
+    return len(opened)
+
+
+def open_missing_rounds_on_worker_start(*, now: datetime | None = None) -> int:
+    """Open every missing round at once when a worker starts: a worker killed with kill -9 takes
+    the survey messages it had reserved with it until the broker's visibility timeout."""
+    now = now or timezone.now()
+    return len(_open_rounds(list(_missing_rounds(now, grace=timedelta(0))[:SWEEP_BATCH]), now))

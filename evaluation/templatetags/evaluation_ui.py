@@ -108,8 +108,10 @@ def ranking_rows(rows, kind: str, month: str):
             cells.append('<td class="num composite">—</td>')
         else:
             cells.append(
-                f'<td class="num composite"><span class="bar" style="--w: {row.composite:.2f}">'
-                f"</span><strong>{row.composite}</strong></td>"
+                # The bar's length as an SVG attribute: the CSP allows no inline styles.
+                f'<td class="num composite"><svg class="bar" viewBox="0 0 100 1" '
+                f'preserveAspectRatio="none" aria-hidden="true"><rect width="{row.composite:.2f}" '
+                f'height="1"/></svg><strong>{row.composite}</strong></td>'
             )
         for figure, attribute in columns:
             value = getattr(row, attribute)

@@ -41,7 +41,9 @@ def test_unknown_pages_keep_the_html_404(db):
 def test_a_crash_under_the_api_is_json_500(operator):
     client = crashing_client()
     client.force_authenticate(operator)
-    with mock.patch("workorders.api.views.ticket_detail", side_effect=RuntimeError("bug")):
+    with mock.patch(
+        "workorders.api.views.ticket_or_stub_for_user", side_effect=RuntimeError("bug")
+    ):
         response = client.get("/api/tickets/1/")
 
     assert response.status_code == 500

@@ -5,7 +5,12 @@ from django.utils import timezone
 
 from dispatch.models import RoutingRule
 from dispatch.routing import route_for
-from dispatch.services import requeue_stale_registered, ticket_auto_dispatch
+from dispatch.services import (
+    requeue_failed_enqueues,
+    requeue_on_worker_start,
+    requeue_stale_registered,
+    ticket_auto_dispatch,
+)
 from workorders import services
 from workorders.models import EventKind, Status, Ticket
 
@@ -116,3 +121,64 @@ def test_sweep_with_broker_down_records_nothing(city, settings, monkeypatch):
     later = timezone.now() + timezone.timedelta(seconds=5)
     assert requeue_stale_registered(now=later) == []
     assert not Ticket.objects.get(pk=ticket.pk).events.filter(kind="requeued").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_send_is_marked_and_resent_by_the_short_sweep(city, monkeypatch):
+    # Given the broker is down when a ticket is saved
+    def broker_down(name, args):
+        raise OSError("broker down")
+
+    monkeypatch.setattr("workorders.services.intake.celery_app.send_task", broker_down)
+    ticket = register("路灯不亮", "小区门口路灯不亮")
+    healthy = register("路灯不亮", "另一处路灯不亮")
+    Ticket.objects.filter(pk=healthy.pk).update(enqueue_failed_at=None)  # its send "worked"
+    assert Ticket.objects.get(pk=ticket.pk).enqueue_failed_at is not None
+    # While it stays down the short sweep re-sends nothing and records nothing
+    assert requeue_failed_enqueues() == []
+
+    # When the broker is back, the short sweep re-sends exactly the marked ticket, at once
+    sent = []
+    monkeypatch.setattr(
+        "workorders.services.intake.celery_app.send_task", lambda name, args: sent.append(args[0])
+    )
+    assert requeue_failed_enqueues(dry_run=True) == [ticket.pk]
+    assert sent == []
+    assert requeue_failed_enqueues() == [ticket.pk]
+    assert sent == [ticket.pk]
+    ticket.refresh_from_db()
+    assert ticket.enqueue_failed_at is None and ticket.requeued_at is not None
+    assert ticket.events.filter(kind="requeued").count() == 1
+    # And once re-sent it is not sent again, nor by the stale sweep within its interval
+    assert requeue_failed_enqueues() == []
+    assert requeue_stale_registered(now=timezone.now()) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_starting_worker_requeues_registered_tickets_once(city, monkeypatch):
+    sent = []
+    monkeypatch.setattr(
+        "workorders.services.intake.celery_app.send_task", lambda name, args: sent.append(args[0])
+    )
+    # Given a ticket whose message a killed worker took with it, and one already dispatched
+    waiting = register("路灯不亮", "小区门口路灯不亮")
+    done = register("路灯不亮", "另一处路灯不亮")
+    ticket_auto_dispatch(ticket_id=done.pk)
+    sent.clear()
+
+    # When a worker starts, the registered one is queued again (once for workers starting
+    # together), and the dispatched one is left alone
+    assert requeue_on_worker_start() == [waiting.pk]
+    assert requeue_on_worker_start() == []
+    assert sent == [waiting.pk]
+
+    # And a duplicate delivery cannot dispatch it twice
+    assert ticket_auto_dispatch(ticket_id=waiting.pk) == "dispatched"
+    assert ticket_auto_dispatch(ticket_id=waiting.pk) == "skipped"
+    assert Ticket.objects.get(pk=waiting.pk).events.filter(kind="dispatched").count() == 1
+
+
+def test_the_dispatch_task_is_redelivered_when_its_worker_dies():
+    from dispatch.tasks import auto_dispatch
+
+    assert auto_dispatch.acks_late and auto_dispatch.reject_on_worker_lost

@@ -8,8 +8,13 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from evaluation.models import Decision, FollowUpResult, SurveyLink
-from evaluation.services import follow_up_open, survey_token
+from evaluation.models import Decision, FollowUp, FollowUpResult, SurveyLink
+from evaluation.services import (
+    follow_up_open,
+    open_failed_surveys,
+    open_missing_rounds_on_worker_start,
+    survey_token,
+)
 from evaluation.tasks import send_survey
 from tests.evaluation import PHONE, at, link_of, resolved_in_follow_up
 from workorders import services
@@ -49,6 +54,43 @@ def test_a_broker_outage_at_resolution_is_not_an_error(
         follow_up = resolved_in_follow_up(city, dispatcher, unit_staff)
 
     assert follow_up.ticket.status == Status.FOLLOW_UP  # the sweep opens missed rounds
+
+
+def test_a_survey_the_broker_missed_is_opened_seconds_later(
+    city, dispatcher, unit_staff, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Given the broker was down when the unit resolved the ticket
+    def broker_down(name, args):
+        raise OSError("broker down")
+
+    monkeypatch.setattr("workorders.services.follow_up.celery_app.send_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        follow_up = resolved_in_follow_up(city, dispatcher, unit_staff)
+    ticket = follow_up.ticket
+    FollowUp.objects.filter(pk=follow_up.pk).delete()  # the round the lost task would open
+    ticket.refresh_from_db()
+    assert ticket.enqueue_failed_at is not None
+    sms_before = Notification.objects.filter(kind="survey").count()
+
+    # When the short sweep runs, the round is opened and the SMS queued, once
+    assert open_failed_surveys() == 1
+    assert open_failed_surveys() == 0
+    ticket.refresh_from_db()
+    assert ticket.enqueue_failed_at is None
+    assert FollowUp.objects.filter(ticket=ticket).count() == 1
+    assert Notification.objects.filter(kind="survey").count() == sms_before + 1
+
+
+def test_a_starting_worker_opens_every_missing_round(city, dispatcher, unit_staff):
+    # Given a resolved ticket whose survey message a killed worker took with it
+    follow_up = resolved_in_follow_up(city, dispatcher, unit_staff)
+    ticket = follow_up.ticket
+    FollowUp.objects.filter(pk=follow_up.pk).delete()
+
+    # When a worker starts, the round is opened without waiting for the 5-minute sweep's grace
+    assert open_missing_rounds_on_worker_start() == 1
+    assert open_missing_rounds_on_worker_start() == 0
+    assert FollowUp.objects.filter(ticket=ticket).count() == 1
 
 
 def test_the_task_opens_the_round_once_and_the_sms_carries_a_working_link(city, follow_up, client):

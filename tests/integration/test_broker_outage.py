@@ -1,8 +1,9 @@
 """A broker outage delays classification but never loses a ticket (DESIGN.md, non-negotiables).
 
 The web server here publishes to a Redis port nothing listens on; the ticket must still be stored
-and numbered at once. When the broker is back, the stale-ticket sweep (the operators' command,
-and the same task Celery beat runs every minute) re-queues it and the worker dispatches it.
+and numbered at once, and marked as not sent. When the broker is back, a starting worker, the short
+sweep of marked tickets and, as the safety net, the stale-ticket sweep (the operators' command and
+the same task Celery beat runs every minute) re-queue it and the worker dispatches it.
 """
 
 import time
@@ -81,21 +82,27 @@ def test_ticket_survives_broker_outage_and_is_requeued(
     assert "waits for the sweep" in web_without_broker.log_text()
     _older_than_stale_limit(pg, body["number"])
 
-    # When the broker and a worker come back and an operator runs the sweep
+    # And it is marked for the short re-queue sweep
+    assert pg.one(
+        "SELECT enqueue_failed_at IS NOT NULL FROM workorders_ticket WHERE number = %s",
+        (body["number"],),
+    ) == (True,)
+
+    # When the broker and a worker come back
     broker_env = stack.env_with(CELERY_BROKER_URL=f"redis://127.0.0.1:{dead_broker_port}/0")
     with (
         servers.redis_server(port=dead_broker_port),
         servers.django_process("worker", broker_env) as worker,
     ):
-        result = servers.manage("requeue_stale", env=broker_env)
-        assert "re-queued" in result.stdout
-
-        # Then the ticket is dispatched, and the timeline shows it was re-queued
+        # Then the starting worker re-queues it and it is dispatched, without waiting for the sweep
         wait_for(
             lambda: pg.status(body["number"]) == "dispatched",
             timeout=DISPATCH_TIMEOUT,
             what=f"the re-queued ticket to be dispatched (worker log: {worker.log})",
         )
+        # And the operators' command finds nothing left to do
+        result = servers.manage("requeue_stale", env=broker_env)
+        assert "re-queued 0 ticket(s)" in result.stdout
     _assert_requeued_then_dispatched(pg.event_kinds(body["number"]))
 
 
@@ -128,3 +135,9 @@ def test_beat_task_requeues_through_the_real_worker(stack, pg, make_payload, web
     )
     _assert_requeued_then_dispatched(pg.event_kinds(body["number"]))
     assert "dispatch.tasks.requeue_stale_registered" in stack.worker.log_text()
+
+
+def test_beat_resends_failed_sends_every_few_seconds():
+    schedule = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert float(schedule["dispatch.tasks.requeue_failed_enqueues"]) <= 10
+    assert float(schedule["evaluation.tasks.open_failed_surveys"]) <= 10

@@ -206,6 +206,10 @@ class Ticket(models.Model):
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     # Last time the stale-ticket sweep re-queued it: keeps the sweep from re-queuing every minute.
     requeued_at = models.DateTimeField(null=True, blank=True)
+    # Set when the task of the ticket's current status (classification when registered, the
+    # survey in follow-up) could not be sent to the broker; cleared once it is re-sent. The
+    # short re-queue sweeps read only these, so they cost nothing when no send failed.
+    enqueue_failed_at = models.DateTimeField(null=True, blank=True)
     accept_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True)
     contact_due_at = models.DateTimeField(_("联系时限"), null=True, blank=True)
     resolve_due_at = models.DateTimeField(_("办结时限"), null=True, blank=True)
@@ -230,6 +234,13 @@ class Ticket(models.Model):
             # Queues and the stale-ticket sweep: status filter, oldest/newest first.
             models.Index(fields=["status", "registered_at"], name="ticket_status_registered"),
             models.Index(fields=["registered_at"], name="ticket_registered_at"),
+            # The short re-queue sweeps (dispatch, evaluation): WHERE status = … AND
+            # enqueue_failed_at IS NOT NULL. Empty unless the broker was down.
+            models.Index(
+                fields=["status"],
+                name="ticket_enqueue_failed",
+                condition=Q(enqueue_failed_at__isnull=False),
+            ),
             # workorders.selectors.supervision_queue, .lit(RED), .overdue(): WHERE status IN
             # (running) AND red_at <= now ORDER BY red_at, id — most overdue first, from the index.
             # On PostgreSQL migration 0002 adds INCLUDE (status, paused_at, due times) so the red

@@ -23,6 +23,7 @@ from workorders.services.guards import (
     ticket_locked,
     ticket_locked_by_system,
 )
+from workorders.services.queueing import mark_enqueue_failed
 from workorders.transitions import transition
 
 logger = logging.getLogger(__name__)
@@ -98,5 +99,6 @@ def enqueue_resolved(ticket_id: int) -> bool:
         celery_app.send_task(settings.TICKET_RESOLVED_TASK, args=[ticket_id])
     except Exception:
         logger.warning("broker unavailable: the survey of ticket %s waits for the sweep", ticket_id)
+        mark_enqueue_failed(ticket_id, status=Status.FOLLOW_UP)
         return False
     return True

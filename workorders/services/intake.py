@@ -36,6 +36,7 @@ from workorders.models import (
     Urgency,
 )
 from workorders.services.images import CleanImage, image_clean
+from workorders.services.queueing import mark_enqueue_failed
 from workorders.transitions import record_event
 
 logger = logging.getLogger(__name__)
@@ -202,6 +203,7 @@ def enqueue_registered(ticket_id: int) -> bool:
         logger.warning(
             "broker unavailable: ticket %s waits for the sweep", ticket_id, exc_info=True
         )
+        mark_enqueue_failed(ticket_id, status=Status.REGISTERED)
         return False
     return True
 
