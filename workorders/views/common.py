@@ -113,7 +113,9 @@ def run_ticket_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         error = InvalidInput(_("提交的内容有误，请检查后重试"))
         return render_ticket_detail(request, ticket, failed={name: form}, error=error, status=400)
     try:
-        result = action.service(ticket_id=ticket.pk, actor=request.user, **data)
+        result = registry.run_action_service(
+            action, ticket_id=ticket.pk, actor=request.user, data=data, raw=request.POST
+        )
     except DomainError as error:
         apply_domain_error(form, error)
         ticket.refresh_from_db()
