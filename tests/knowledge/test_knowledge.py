@@ -51,8 +51,17 @@ def test_every_change_is_a_version_and_can_be_restored(unit_staff, heating):
     assert entry.version == 3
     versions = list(entry.versions.order_by("number"))
     assert [v.changed for v in versions] == [
-        ["title", "body", "category", "keywords", "unit", "visibility", "valid_from",
-         "valid_until", "review_on"],
+        [
+            "title",
+            "body",
+            "category",
+            "keywords",
+            "unit",
+            "visibility",
+            "valid_from",
+            "valid_until",
+            "review_on",
+        ],
         ["title"],
         ["title"],
     ]
@@ -199,8 +208,13 @@ def test_bad_entry_input_is_400(unit_staff):
         {"title": "t", "body": "b", "visibility": "secret"},
         {"title": "t" * 300, "body": "b", "visibility": "draft"},
         {"title": "t", "body": "b", "visibility": "draft", "category": 99999},
-        {"title": "t", "body": "b", "visibility": "draft", "valid_from": "2030-01-02",
-         "valid_until": "2030-01-01"},
+        {
+            "title": "t",
+            "body": "b",
+            "visibility": "draft",
+            "valid_from": "2030-01-02",
+            "valid_until": "2030-01-01",
+        },
     ):
         response = client.post("/api/knowledge/entries/", body, format="json")
         assert response.status_code == 400, body
@@ -286,9 +300,7 @@ def test_desk_answers_on_the_line_and_records_the_entries_used(client, operator,
 
 def test_a_failed_answer_on_the_line_registers_nothing(client, operator, heating):
     client.force_login(operator)
-    response = client.post(
-        "/operator/", {"content": "来电咨询：家里暖气不热怎么办", "reply": "短"}
-    )
+    response = client.post("/operator/", {"content": "来电咨询：家里暖气不热怎么办", "reply": "短"})
     assert response.status_code == 400
     assert not Ticket.objects.exists() and not EntryUse.objects.exists()
 
@@ -319,3 +331,17 @@ def test_administrators_see_most_used_and_unanswered(client, admin_user, operato
     client.force_login(admin_user)
     html = client.get("/knowledge/report/").content.decode()
     assert HEATING["title"] in html and "狗证怎么办" in html
+
+
+def test_the_demo_seeds_a_searchable_knowledge_base(db):
+    import os
+
+    from django.core.management import call_command
+
+    with open(os.devnull, "w") as devnull:
+        call_command("seed_demo", tickets=20, stdout=devnull)
+    assert Entry.objects.published().count() >= 20
+    results = search.knowledge_search(user=None, q="我家暖气不热，屋里只有十五度", limit=3)
+    assert results and "供暖" in results[0].title
+    results = search.knowledge_search(user=None, q="外地人怎么办暂住证", limit=3)
+    assert results and "居住证" in results[0].title
