@@ -97,9 +97,23 @@ def _synthetic_texts(count: int, rng: random.Random) -> tuple[list[tuple[str, st
             f"{row['title']} {row['body']}"[:300] for row in rng.sample(pairs, SPEED_QUERIES)
         ]
     else:
-        words = (
-            ["供暖", "停水", "噪音", "公积金", "社保", "居住证", "入学", "物业", "停车", "垃圾", "施工", "路灯", "医保", "户口", "补贴"]
-        )
+        words = [
+            "供暖",
+            "停水",
+            "噪音",
+            "公积金",
+            "社保",
+            "居住证",
+            "入学",
+            "物业",
+            "停车",
+            "垃圾",
+            "施工",
+            "路灯",
+            "医保",
+            "户口",
+            "补贴",
+        ]
         sentences = ["".join(rng.choices(words, k=12)) + "。" for _ in range(5000)]
         queries = ["".join(rng.choices(words, k=8)) for _ in range(SPEED_QUERIES)]
     entries = []
