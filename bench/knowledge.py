@@ -32,7 +32,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-DATASET = REPO_ROOT.parent / "shared" / "datasets" / "citizen-message-replies.csv"
+DATASET = Path(
+    os.environ.get(
+        "KNOWLEDGE_DATASET",
+        REPO_ROOT.parent / "shared" / "datasets" / "citizen-message-replies.csv",
+    )
+)
 ENTRIES = 500
 SEEDS = (1, 2, 3)
 SPEED_ENTRIES = 100_000

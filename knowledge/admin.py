@@ -28,6 +28,10 @@ class EntryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Archive instead: the search index notices changes by updated_at, not deletions.
+        return False
+
 
 @admin.register(EntryUse)
 class EntryUseAdmin(admin.ModelAdmin):

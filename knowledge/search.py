@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,10 +58,11 @@ _documents: dict[int, tuple] = {}
 
 
 def _stamp() -> tuple:
-    row = Entry.objects.filter(visibility__in=PUBLISHED).aggregate(
-        n=Count("pk"), at=Max("updated_at")
-    )
-    return (row["n"], row["at"])
+    # Both read one end of an index (no count: it scans 100,000 rows, ~80 ms on PostgreSQL).
+    # Every change goes through knowledge.services and moves updated_at; entries are archived,
+    # never deleted (the admin site cannot delete them), so nothing leaves without a trace.
+    row = Entry.objects.aggregate(at=Max("updated_at"), last=Max("pk"))
+    return (row["at"], row["last"])
 
 
 def _build(stamp: tuple) -> _Built:
