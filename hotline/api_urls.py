@@ -1,7 +1,8 @@
-"""Routes of the REST API, included at /api/. Views: workorders.api, dispatch.api, evaluation.api;
+"""Routes of the REST API, included at /api/. Views: workorders.api, dispatch.api, evaluation.api,
+knowledge.api (its own routes, knowledge.api_urls);
 the ticket actions are whatever the apps registered (workorders.registry)."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from dispatch import api as dispatch_api
@@ -113,6 +114,7 @@ urlpatterns = [
         evaluation_api.DrillDownView.as_view(),
         name="api-rankings-drill-down",
     ),
+    path("knowledge/", include("knowledge.api_urls")),
     path("units/", views.UnitListView.as_view(), name="api-units"),
     path("categories/", views.CategoryListView.as_view(), name="api-categories"),
     path("regions/", views.RegionListView.as_view(), name="api-regions"),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "workorders",
     "dispatch",
     "evaluation",
+    "knowledge",
     "demo",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/", include("hotline.api_urls")),
     path("dispatch/", include("dispatch.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("knowledge/", include("knowledge.urls")),
     re_path(r"^follow-up/(?P<rest>.*)$", moved_to_evaluation),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("workorders.urls")),

@@ -143,6 +143,13 @@ class PhoneIntakeForm(IntakeForm):
         required=False,
         widget=forms.Select(choices=[("", format_lazy("— {} —", _("自动判断"))), *Urgency.choices]),
     )
+    # An inquiry answered on the line: registered and answered directly in one step.
+    reply = forms.CharField(
+        label=_("直接答复（可选）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("咨询类来电可当场答复：填写后受理并直接办结"),
+    )
     field_order = ["content", "title", "request_type", "urgency"]
 
 

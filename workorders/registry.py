@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.urls import reverse
 
 # --- ticket actions -----------------------------------------------------------------------------
@@ -84,6 +85,29 @@ def register_ticket_actions(*actions: TicketAction) -> None:
         _actions[action.name] = action
 
 
+# What other apps do when an action succeeded, with the request's raw input (fields the action's
+# serializer does not know, such as the knowledge entries an answer used): called as
+# listener(ticket_id=, actor=, data=) in the action's transaction, so both happen or neither.
+_listeners: dict[str, list[Callable[..., None]]] = {}
+
+
+def register_action_listener(action_name: str, listener: Callable[..., None]) -> None:
+    _listeners.setdefault(action_name, []).append(listener)
+
+
+def run_action_service(action: TicketAction, *, ticket_id: int, actor, data: dict, raw) -> Any:
+    """The action's service, then the listeners registered for it; the one way both the page and
+    the API run an action."""
+    listeners = _listeners.get(action.name, ())
+    if not listeners:
+        return action.service(ticket_id=ticket_id, actor=actor, **data)
+    with transaction.atomic():
+        result = action.service(ticket_id=ticket_id, actor=actor, **data)
+        for listener in listeners:
+            listener(ticket_id=ticket_id, actor=actor, data=raw)
+    return result
+
+
 def ticket_action(name: str) -> TicketAction | None:
     return _actions.get(name)
 
@@ -118,6 +142,49 @@ def register_ticket_panels(*panels: TicketPanel) -> None:
 def ticket_panels(column: str) -> list[TicketPanel]:
     chosen = [panel for panel in _panels.values() if panel.column == column]
     return sorted(chosen, key=lambda panel: (panel.order, panel.name))
+
+
+# --- panels of other pages ---------------------------------------------------------------------
+
+# Pages that show what other apps add: "operator_desk" (beside the intake form), "unit_workbench"
+# (above the unit's tickets) and "submit" (beside the citizen's form).
+PAGES_WITH_PANELS = ("operator_desk", "unit_workbench", "submit")
+
+
+@dataclass(frozen=True)
+class PagePanel:
+    page: str  # one of PAGES_WITH_PANELS
+    name: str
+    template: str  # rendered with the page's context plus ``panel`` (what ``context`` returned)
+    # (request) → the panel's own context, or None to leave the panel out for this person.
+    context: Callable[[Any], dict | None]
+    order: int = 100
+
+
+_page_panels: dict[tuple[str, str], PagePanel] = {}
+
+
+def register_page_panels(*panels: PagePanel) -> None:
+    for panel in panels:
+        if panel.page not in PAGES_WITH_PANELS:
+            raise ValueError(f"page {panel.page!r} has no panels")
+        if (panel.page, panel.name) in _page_panels:
+            raise ValueError(f"panel {panel.name!r} of {panel.page!r} is registered twice")
+        _page_panels[(panel.page, panel.name)] = panel
+
+
+def page_panels(page: str, request) -> list[dict]:
+    """What the page includes: ``{"template", "name", "context"}`` for each panel shown."""
+    shown = []
+    panels = sorted(
+        (panel for panel in _page_panels.values() if panel.page == page),
+        key=lambda panel: (panel.order, panel.name),
+    )
+    for panel in panels:
+        context = panel.context(request)
+        if context is not None:
+            shown.append({"template": panel.template, "name": panel.name, "context": context})
+    return shown
 
 
 # --- navigation ---------------------------------------------------------------------------------

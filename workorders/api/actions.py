@@ -47,7 +47,9 @@ class TicketActionView(ApiView):
         action = registry.ticket_action(self.action_name)
         ticket_get_for_user(user=request.user, pk=pk)
         data = self.parse(action.input) if action.input else {}
-        result = action.service(ticket_id=pk, actor=request.user, **data)
+        result = registry.run_action_service(
+            action, ticket_id=pk, actor=request.user, data=data, raw=request.data
+        )
         if action.api_render is not None:
             return Response(action.api_render(request.user, pk, result))
         return Response(ticket_detail(request.user, pk))

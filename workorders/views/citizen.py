@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from hotline.lib.attempts import client_address, tracking_limited
 from hotline.lib.errors import DomainError
-from workorders import selectors, services
+from workorders import registry, selectors, services
 from workorders.access import role_of, ticket_get_for_user
 from workorders.forms import IntakeForm, SupplementForm, TrackForm, apply_domain_error
 from workorders.models import Channel, Role, Status, Ticket
@@ -50,16 +50,21 @@ def intake_arguments(request: HttpRequest, form: IntakeForm) -> dict:
     }
 
 
+def _submit_page(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    context["page_panels"] = registry.page_panels("submit", request)
+    return render(request, "workorders/submit.html", context, status=status)
+
+
 def submit(request: HttpRequest) -> HttpResponse:
     is_citizen = role_of(request.user) == Role.CITIZEN
     if request.method != "POST":
         initial = {}
         if is_citizen:
             initial["citizen_name"] = request.user.profile.display_name
-        return render(request, "workorders/submit.html", {"form": IntakeForm(initial=initial)})
+        return _submit_page(request, {"form": IntakeForm(initial=initial)})
     form = IntakeForm(request.POST, request.FILES)
     if not form.is_valid():
-        return render(request, "workorders/submit.html", {"form": form}, status=400)
+        return _submit_page(request, {"form": form}, status=400)
     try:
         ticket = services.ticket_register(
             channel=Channel.WEB,
@@ -70,7 +75,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         apply_domain_error(form, error)
         context = {"form": form, "error": error, "photos_dropped": bool(request.FILES)}
-        return render(request, "workorders/submit.html", context, status=error.http_status)
+        return _submit_page(request, context, status=error.http_status)
     request.session[SUBMITTED] = {"number": ticket.number, "query_code": ticket.query_code}
     return redirect("submit_done")
 

@@ -128,7 +128,9 @@ def run_ticket_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             return render_ticket_detail(
                 request, ticket, failed={name: form}, previews={name: preview}
             )
-        result = action.service(ticket_id=ticket.pk, actor=request.user, **data)
+        result = registry.run_action_service(
+            action, ticket_id=ticket.pk, actor=request.user, data=data, raw=request.POST
+        )
     except DomainError as error:
         apply_domain_error(form, error)
         ticket.refresh_from_db()

@@ -1,13 +1,16 @@
-"""The operator's desk: phone intake into the same intake service as the web form, and the recent
-tickets not yet dispatched, which an operator may answer directly, merge or mark invalid."""
+"""The operator's desk: phone intake into the same intake service as the web form (answered on
+the line at once when the operator writes the answer), what other apps show beside the form
+(``registry.page_panels``), and the recent tickets not yet dispatched, which an operator may
+answer directly, merge or mark invalid."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from hotline.lib.errors import DomainError
-from workorders import selectors, services
+from workorders import registry, selectors, services
 from workorders.forms import PhoneIntakeForm, apply_domain_error
 from workorders.models import Channel, InvalidReason, Role, Status
 from workorders.views.citizen import intake_arguments
@@ -23,6 +26,7 @@ def _page(request: HttpRequest, form: PhoneIntakeForm, *, error=None, status=200
         "error": error,
         "page": paginate(request, recent),
         "invalid_reasons": InvalidReason.choices,
+        "page_panels": registry.page_panels("operator_desk", request),
     }
     return render(request, "workorders/operator.html", context, status=status)
 
@@ -34,20 +38,33 @@ def workspace(request: HttpRequest) -> HttpResponse:
     form = PhoneIntakeForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, form, status=400)
+    reply = form.cleaned_data["reply"].strip()
     try:
-        ticket = services.ticket_register(
-            channel=Channel.PHONE,
-            actor=request.user,
-            request_type=form.cleaned_data["request_type"],
-            urgency=form.cleaned_data["urgency"],
-            **intake_arguments(request, form),
-        )
+        # Registered and answered, or neither: a failed answer leaves no half-done ticket.
+        with transaction.atomic():
+            ticket = services.ticket_register(
+                channel=Channel.PHONE,
+                actor=request.user,
+                request_type=form.cleaned_data["request_type"],
+                urgency=form.cleaned_data["urgency"],
+                **intake_arguments(request, form),
+            )
+            # A resubmitted form returns the first ticket, already answered: not again.
+            if reply and ticket.status in (Status.REGISTERED, Status.TRIAGE):
+                registry.run_action_service(
+                    registry.ticket_action("answer"),
+                    ticket_id=ticket.pk,
+                    actor=request.user,
+                    data={"reply": reply},
+                    raw=request.POST,
+                )
     except DomainError as error:
         apply_domain_error(form, error)
         return _page(request, form, error=error, status=error.http_status)
-    messages.success(
-        request,
-        _("已受理，工单编号 %(number)s，查询码 %(query_code)s，请告知来电人")
-        % {"number": ticket.number, "query_code": ticket.query_code},
+    done = (
+        _("已受理并直接答复，工单编号 %(number)s，查询码 %(query_code)s，请告知来电人")
+        if reply
+        else _("已受理，工单编号 %(number)s，查询码 %(query_code)s，请告知来电人")
     )
+    messages.success(request, done % {"number": ticket.number, "query_code": ticket.query_code})
     return redirect("ticket_detail", pk=ticket.pk)

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from hotline.lib.errors import DomainError
-from workorders import selectors
+from workorders import registry, selectors
 from workorders.access import ticket_stub, unit_of
 from workorders.forms import WorkbenchFilterForm
 from workorders.models import Role, Ticket
@@ -52,5 +52,6 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "lights": unit_light_counts(user=request.user, now=now),
         "unit": unit_of(request.user),
         "supervisions": open_supervisions(user=request.user).select_related("created_by__profile"),
+        "page_panels": registry.page_panels("unit_workbench", request),
     }
     return render(request, "workorders/unit_workbench.html", context, status=status)
