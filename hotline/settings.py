@@ -298,6 +298,8 @@ CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 # How often the short re-queue sweeps look for tasks the web could not send (seconds).
 FAILED_ENQUEUE_SWEEP_SECONDS = env_int("FAILED_ENQUEUE_SWEEP_SECONDS", 10, minimum=1)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# The frequent housekeeping tasks whose INFO lines the log leaves out (hotline/lib/quiet_tasks.py).
+QUIET_TASKS = ("dispatch.tasks.requeue_failed_enqueues", "evaluation.tasks.open_failed_surveys")
 # Every periodic job of the platform, in one place (STYLE.md rule 8).
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-registered": {
@@ -448,9 +450,16 @@ LOGGING = {
         },
     },
     # No phone number, query code or survey token in any log line (hotline/lib/redaction.py).
-    "filters": {"redact": {"()": "hotline.lib.redaction.RedactFilter"}},
+    "filters": {
+        "redact": {"()": "hotline.lib.redaction.RedactFilter"},
+        "quiet": {"()": "hotline.lib.quiet_tasks.QuietHousekeeping"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact", "quiet"],
+        },
         # Django's own handler of the development server's request lines, with the filter.
         "django.server": {
             "class": "logging.StreamHandler",

@@ -51,3 +51,21 @@ def test_tracking_still_works_while_redis_is_down(dead_redis_cache, db):
 
     right = {"number": ticket.number, "query_code": ticket.query_code}
     assert browser.post("/track/", right).status_code == 302
+
+
+def test_the_ten_second_housekeeping_is_quiet_unless_it_warns():
+    import logging
+
+    from hotline.lib.quiet_tasks import QuietHousekeeping
+
+    quiet = QuietHousekeeping()
+
+    def record(name, level, message):
+        return logging.LogRecord(name, level, "", 0, message, (), None)
+
+    task = "dispatch.tasks.requeue_failed_enqueues"
+    assert not quiet.filter(record("celery.beat", logging.INFO, f"Sending due task x ({task})"))
+    assert not quiet.filter(record("celery.app.trace", logging.INFO, f"Task {task}[1] succeeded"))
+    assert quiet.filter(record("celery.app.trace", logging.ERROR, f"Task {task}[1] raised"))
+    other = "Task dispatch.tasks.auto_dispatch[2] succeeded"
+    assert quiet.filter(record("celery.app.trace", logging.INFO, other))
