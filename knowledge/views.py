@@ -28,13 +28,15 @@ def public_search(request: HttpRequest) -> HttpResponse:
     if q.strip():
         try:
             q = search.clean_query(q)
-            results = search.knowledge_search(user=request.user, q=q, limit=10)
+            found = search.knowledge_search(user=request.user, q=q, limit=10)
             logged = services.search_logged(
                 query=q,
                 source=Search.Source.PUBLIC,
-                results=len(results),
-                top_score=results[0].score if results else 0,
+                results=len(found),
+                top_score=found[0].score if found else 0,
             )
+            # A citizen reads every result as an answer: guesses below the bar are left out.
+            results = [hit for hit in found if hit.good]
         except DomainError as exc:
             error = exc
     context = {"form": form, "results": results, "error": error, "q": q, "search": logged}

@@ -345,3 +345,18 @@ def test_the_demo_seeds_a_searchable_knowledge_base(db):
     assert results and "供暖" in results[0].title
     results = search.knowledge_search(user=None, q="外地人怎么办暂住证", limit=3)
     assert results and "居住证" in results[0].title
+
+
+def test_public_search_leaves_out_weak_guesses(client, heating, unit_staff):
+    gas = services.entry_create(
+        actor=unit_staff,
+        title="燃气泄漏怎么办",
+        body="闻到燃气异味时，立即关闭燃气总阀，打开门窗通风，到室外拨打燃气集团电话。",
+        visibility="public",
+    )
+    found = search.knowledge_search(user=None, q="暖气不热", limit=10)
+    assert any(hit.id == gas.pk and not hit.good for hit in found)  # a guess, as searched
+
+    html = client.get("/knowledge/", {"q": "暖气不热"}).content.decode()
+
+    assert HEATING["title"] in html and "燃气泄漏怎么办" not in html
