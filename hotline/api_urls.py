@@ -14,6 +14,11 @@ from workorders.registry import ticket_actions
 
 urlpatterns = [
     path("tickets/", views.TicketsView.as_view(), name="api-tickets"),
+    path(
+        "tickets/caller-history/",
+        views.CallerHistoryView.as_view(),
+        name="api-caller-history",
+    ),
     path("tickets/<int:pk>/", views.TicketDetailView.as_view(), name="api-ticket"),
     path("tickets/<int:pk>/events/", views.TicketEventsView.as_view(), name="api-ticket-events"),
     # Every registered ticket action (workorders.registry), one view for all.

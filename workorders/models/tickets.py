@@ -228,6 +228,8 @@ class Ticket(models.Model):
             # Queues and the stale-ticket sweep: status filter, oldest/newest first.
             models.Index(fields=["status", "registered_at"], name="ticket_status_registered"),
             models.Index(fields=["registered_at"], name="ticket_registered_at"),
+            # selectors.caller_history: one phone number's tickets of the last 12 months.
+            models.Index(fields=["citizen_phone", "registered_at"], name="ticket_phone_registered"),
             # workorders.selectors.supervision_queue, .lit(RED), .overdue(): WHERE status IN
             # (running) AND red_at <= now ORDER BY red_at, id — most overdue first, from the index.
             # On PostgreSQL migration 0002 adds INCLUDE (status, paused_at, due times) so the red

@@ -39,6 +39,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=400)
     reply = form.cleaned_data["reply"].strip()
+    repeat_of = request.POST.get("repeat_of", "").strip()[:20]
     try:
         # Registered and answered, or neither: a failed answer leaves no half-done ticket.
         with transaction.atomic():
@@ -49,7 +50,19 @@ def workspace(request: HttpRequest) -> HttpResponse:
                 urgency=form.cleaned_data["urgency"],
                 **intake_arguments(form),
             )
-            if reply:
+            if repeat_of:
+                # The regulation's "repeated request without new facts": recorded, not dispatched.
+                registry.run_action_service(
+                    registry.ticket_action("invalid"),
+                    ticket_id=ticket.pk,
+                    actor=request.user,
+                    data={
+                        "reason_code": InvalidReason.REPEAT_NO_NEW_FACTS,
+                        "note": _("重复来电，原工单 %(number)s") % {"number": repeat_of},
+                    },
+                    raw=request.POST,
+                )
+            elif reply:
                 registry.run_action_service(
                     registry.ticket_action("answer"),
                     ticket_id=ticket.pk,
@@ -60,6 +73,13 @@ def workspace(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         apply_domain_error(form, error)
         return _page(request, form, error=error, status=error.http_status)
+    if repeat_of:
+        messages.success(
+            request,
+            _("已登记为重复来电（不予受理），工单编号 %(number)s；原工单 %(master)s")
+            % {"number": ticket.number, "master": repeat_of},
+        )
+        return redirect("ticket_detail", pk=ticket.pk)
     done = (
         _("已受理并直接答复，工单编号 %(number)s，查询码 %(query_code)s，请告知来电人")
         if reply
