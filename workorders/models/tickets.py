@@ -228,6 +228,10 @@ class Ticket(models.Model):
             # Queues and the stale-ticket sweep: status filter, oldest/newest first.
             models.Index(fields=["status", "registered_at"], name="ticket_status_registered"),
             models.Index(fields=["registered_at"], name="ticket_registered_at"),
+            # The duplicate lookup: one region's tickets registered in the last days, newest
+            # first (not partial on the open statuses: SQLite cannot use such an index when the
+            # statuses are bound parameters).
+            models.Index(fields=["region", "registered_at"], name="ticket_region_registered"),
             # selectors.caller_history: one phone number's tickets of the last 12 months.
             models.Index(fields=["citizen_phone", "registered_at"], name="ticket_phone_registered"),
             # workorders.selectors.supervision_queue, .lit(RED), .overdue(): WHERE status IN
