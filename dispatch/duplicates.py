@@ -30,7 +30,7 @@ from workorders.models import Region, Role, Ticket
 # At most this many candidates are scored, newest first: a district-wide lookup (no street
 # named) stays fast and the newest tickets are the likeliest duplicates.
 MAX_CANDIDATES = 400
-TEXT_SCORED = 120  # of which the best-placed this many have their text compared
+TEXT_SCORED = 60  # of which the best-placed this many have their text compared
 RESULTS = 5
 TEXT_SCANNED = 600  # characters of a ticket's text compared; the first ones describe the problem
 # Words that say where, not what: left out of the address before comparing it.
@@ -39,12 +39,19 @@ _PLACE_FILLER = re.compile(r"附近|门口|对面|旁边|周边|一带|北京市
 _BUILDING = re.compile(
     r"[0-9０-９一二三四五六七八九十百]+\s*(号楼|号院|号|栋|幢|单元|楼|层|室|弄|巷)?"
 )
+_NUMBERED = re.compile(r"[0-9０-９]+\s*(号楼|号院|号|栋|幢|单元)")
 _NOT_TEXT = re.compile(r"[^\w]|_", re.UNICODE)
+# Words every caller uses, whatever the problem: left out of the text so that two short calls
+# about different things at one place do not look alike for their politeness.
+_FILLER = re.compile(
+    r"希望|麻烦|请求|恳请|反映|反应|一下|尽快|赶紧|谢谢|你好|您好|目前|现在|已经|问题|情况|"
+    r"[的了吗呢啊吧呀么着过很都也还就请您我你他她们在是有和与及把被让给对]"
+)
 CATEGORY_MISMATCH = 0.8  # score factor when both categories are known and differ
 
 
 def _grams(text: str) -> frozenset[str]:
-    text = _NOT_TEXT.sub("", text.lower())[:TEXT_SCANNED]
+    text = _FILLER.sub("", _NOT_TEXT.sub("", text.lower())[:TEXT_SCANNED])
     # map(add, …) joins the shifted strings in C: several times faster than slicing in a loop,
     # and the candidates' grams are most of a lookup's time.
     bigrams = list(map(add, text, text[1:]))
@@ -91,12 +98,18 @@ def prepare(
         place = place.replace(name, "")
     place = _PLACE_FILLER.sub("", _BUILDING.sub("", place))
     text = f"{title}\n{content}" if title and not content.startswith(title) else content
+    # The place is compared on its own: in the text it would make every call from one compound
+    # look alike.
+    described = text
+    for name in sorted({*place_names, place} - {""}, key=len, reverse=True):
+        described = described.replace(name, "")
+    described = _NUMBERED.sub("", described)
     return Request(
         text=text,
         address=address,
         region_id=region_id,
         category_id=category_id,
-        text_grams=_grams(text),
+        text_grams=_grams(described),
         place_grams=_grams(place),
     )
 
@@ -173,26 +186,48 @@ def similar_tickets(
     exclude_id: int | None = None,
     now: datetime | None = None,
 ) -> list[Match]:
-    """Open tickets that may be the same request as this text at this address."""
+    """Open tickets that may be the same request as this text at this address (the desk while
+    the operator types, ``POST /api/tickets/similar/``)."""
     require_role(user, Role.OPERATOR, Role.DISPATCHER)
+    prediction = get_classifier().predict(title=title, content=content, address=address)
+    return similar_to(
+        content=content,
+        address=address,
+        title=title,
+        region=prediction.region,
+        category_id=prediction.category.pk if prediction.category else None,
+        exclude_id=exclude_id,
+        now=now,
+    )
+
+
+def similar_to(
+    *,
+    content: str,
+    address: str,
+    title: str,
+    region: Region | None,
+    category_id: int | None,
+    exclude_id: int | None = None,
+    now: datetime | None = None,
+) -> list[Match]:
+    """The lookup itself, for a text whose region and category are already predicted (the
+    auto-dispatch task has them)."""
     now = now or timezone.now()
-    classifier = get_classifier()
-    matcher = classifier.regions
-    prediction = classifier.predict(title=title, content=content, address=address)
-    region = prediction.region
+    matcher = get_classifier().regions
     query = prepare(
         title=title,
         content=content,
         address=address,
         place_names=matcher._found(address or ""),
         region_id=region.pk if region else None,
-        category_id=prediction.category.pk if prediction.category else None,
+        category_id=category_id,
     )
     since = now - timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
     window = Ticket.objects.open().filter(registered_at__gte=since)
     if exclude_id:
         window = window.exclude(pk=exclude_id)
-    fields = ("id", "number", "title", "start", "address", "region_id", "category_id")
+    fields = ("id", "address", "region_id", "category_id", "registered_at")
     ids = _subtree(region, matcher)
     # One query per region, each newest first from the index ticket_region_registered (an OR of
     # regions makes the planners walk the whole window instead). Tickets not yet classified
@@ -205,11 +240,7 @@ def similar_tickets(
             queryset = window.filter(region__isnull=True)
         elif part is not None:
             queryset = window.filter(region_id=part)
-        rows.extend(
-            queryset.order_by("-registered_at")
-            .annotate(start=Substr("content", 1, TEXT_SCANNED))
-            .values(*fields, "registered_at")[:MAX_CANDIDATES]
-        )
+        rows.extend(queryset.order_by("-registered_at").values(*fields)[:MAX_CANDIDATES])
     rows.sort(key=lambda row: row["registered_at"], reverse=True)
     rows = rows[:MAX_CANDIDATES]
     # The place first (a short address: cheap), then the text only for the best-placed
@@ -226,10 +257,19 @@ def similar_tickets(
         )
         placed.append((place_similarity(query, candidate), row, candidate))
     placed.sort(key=lambda item: item[0], reverse=True)  # stable: newest first within a place
+    chosen = placed[:TEXT_SCORED]
+    texts = {
+        row["id"]: row
+        for row in Ticket.objects.filter(pk__in=[row["id"] for _, row, _ in chosen])
+        .annotate(start=Substr("content", 1, TEXT_SCANNED))
+        .values("id", "number", "title", "start")
+    }
     prepared = []
-    for _, row, candidate in placed[:TEXT_SCORED]:
+    for _, row, candidate in chosen:
+        text = texts[row["id"]]
+        row.update(number=text["number"], title=text["title"])
         candidate.text_grams = prepare(
-            title=row["title"], content=row["start"], address="", place_names=[]
+            title=text["title"], content=text["start"], address="", place_names=[]
         ).text_grams
         prepared.append((row, candidate))
     return rank(query, prepared)[:RESULTS]

@@ -15,6 +15,11 @@ from workorders.registry import ticket_actions
 urlpatterns = [
     path("tickets/", views.TicketsView.as_view(), name="api-tickets"),
     path(
+        "tickets/similar/",
+        dispatch_api.SimilarTicketsView.as_view(),
+        name="api-tickets-similar",
+    ),
+    path(
         "tickets/caller-history/",
         views.CallerHistoryView.as_view(),
         name="api-caller-history",
