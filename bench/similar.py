@@ -271,9 +271,8 @@ for n in range(open_count + closed_count):
         flush()
 flush()
 load_seconds = time.perf_counter() - started
-if connection.vendor == "sqlite":
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+with connection.cursor() as cursor:
+    cursor.execute("ANALYZE")
 times, sizes = [], []
 similar_tickets(user=operator, content="warm up", address="")
 for n in range(200):
@@ -337,6 +336,9 @@ def main() -> None:
     parser.add_argument("--open", type=int, default=50_000)
     parser.add_argument("--closed", type=int, default=50_000)
     parser.add_argument("--database-url")
+    parser.add_argument(
+        "--postgres", action="store_true", help="a throw-away PostgreSQL (tests/servers.py)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
     import django
@@ -359,9 +361,17 @@ def main() -> None:
     else:
         print(f"no dataset at {DATASET}: quality skipped")
     if not args.quality_only:
-        result["speed"] = speed(
-            open_count=args.open, closed_count=args.closed, database_url=args.database_url
-        )
+        if args.postgres:
+            from tests import servers
+
+            with servers.postgres_server() as url:
+                result["speed"] = speed(
+                    open_count=args.open, closed_count=args.closed, database_url=url
+                )
+        else:
+            result["speed"] = speed(
+                open_count=args.open, closed_count=args.closed, database_url=args.database_url
+            )
         print(json.dumps(result["speed"]))
     (REPO_ROOT / "bench" / "similar.json").write_text(
         json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"

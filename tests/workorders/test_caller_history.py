@@ -144,3 +144,17 @@ def test_repeat_without_new_facts_is_registered_and_not_dispatched(client, city,
     assert repeat.status == Status.INVALID
     assert repeat.invalid_reason == InvalidReason.REPEAT_NO_NEW_FACTS
     assert first.number in repeat.events.get(kind=EventKind.INVALIDATED).reason
+
+
+@pytest.mark.parametrize("number", ["20990101-999999", "<b>x</b>"])
+def test_repeat_of_an_unknown_or_closed_ticket_registers_nothing(client, db, operator, number):
+    client.force_login(operator)
+
+    response = client.post(
+        "/operator/",
+        {"content": "还是路灯不亮的事", "citizen_phone": PHONE, "repeat_of": number},
+    )
+
+    assert response.status_code == 400
+    assert "不存在或已办结" in response.content.decode()
+    assert Ticket.objects.count() == 0

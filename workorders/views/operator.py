@@ -39,7 +39,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=400)
     reply = form.cleaned_data["reply"].strip()
-    repeat_of = request.POST.get("repeat_of", "").strip()[:20]
+    repeat_of = form.cleaned_data["repeat_of"]
     try:
         # Registered and answered, or neither: a failed answer leaves no half-done ticket.
         with transaction.atomic():
