@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from dispatch.duplicates import similar_tickets
 from workorders import selectors
 from workorders.api import serializers as s
 from workorders.api.views import (
@@ -158,3 +159,88 @@ class SupervisionUnitsView(ApiView):
         return Response(
             [{"unit": {"id": r["unit_id"], "name": r["unit__name"]}, "red": r["red"]} for r in rows]
         )
+
+
+# --- duplicate suggestions ----------------------------------------------------------------------
+
+
+class SimilarInputSerializer(serializers.Serializer):
+    content = serializers.CharField(
+        max_length=4000,
+        help_text=_("来电或诉求内容"),
+        error_messages={
+            "required": _("请填写诉求内容"),
+            "blank": _("请填写诉求内容"),
+            "max_length": _("诉求内容不能超过 4000 字"),
+        },
+    )
+    address = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=200,
+        error_messages={"max_length": _("地址不能超过 200 字")},
+    )
+    title = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=100,
+        error_messages={"max_length": _("标题不能超过 100 字")},
+    )
+    exclude = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text=_("不与之比较的工单（工单本身）")
+    )
+
+
+class SimilarTicketSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    score = serializers.FloatField()
+    likely = serializers.BooleanField()
+    text_similarity = serializers.FloatField()
+    place_similarity = serializers.FloatField()
+    address = serializers.CharField()
+
+
+class SimilarResultSerializer(serializers.Serializer):
+    results = SimilarTicketSerializer(many=True)
+
+
+def similar_results(matches) -> dict:
+    return {
+        "results": [
+            {
+                **{key: match.candidate[key] for key in ("id", "number", "title", "address")},
+                "score": match.score,
+                "likely": match.likely,
+                "text_similarity": match.text_similarity,
+                "place_similarity": match.place_similarity,
+            }
+            for match in matches
+        ]
+    }
+
+
+class SimilarTicketsView(ApiView):
+    @extend_schema(
+        summary=_("疑似重复工单"),
+        description=_(
+            "话务员、派单员：近几天（DUPLICATE_WINDOW_DAYS）未办结的工单中，同一地点、同一问题的，"
+            "最相似的在前；likely 为 true 的很可能是同一诉求，可合并。"
+        ),
+        tags=["intake"],
+        request=SimilarInputSerializer,
+        responses={200: SimilarResultSerializer, **errors(400, 401, 403)},
+    )
+    def post(self, request):
+        data = self.parse(SimilarInputSerializer)
+        matches = similar_tickets(
+            user=request.user,
+            content=data["content"],
+            address=data["address"],
+            title=data["title"],
+            exclude_id=data["exclude"],
+        )
+        return Response(SimilarResultSerializer(similar_results(matches)).data)

@@ -8,7 +8,8 @@ class DispatchConfig(AppConfig):
 
     def ready(self) -> None:
         # The ticket page, the action endpoints and the menu render what the apps register.
-        from dispatch import actions, navigation
+        from dispatch import actions, navigation, panels
 
         actions.register()
         navigation.register()
+        panels.register()

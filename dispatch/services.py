@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch.classification import get_classifier
+from dispatch.duplicates import similar_to
 from dispatch.routing import route_for
 from hotline.lib.errors import Conflict
 from workorders.models import EventKind, Status, Ticket, Unit
@@ -54,6 +55,19 @@ def ticket_auto_dispatch(*, ticket_id: int) -> str:
         title=ticket.title, content=ticket.content, address=ticket.address
     )
     suggestion = prediction.as_suggestion()
+    # Shown on the triage row ("可能重复") so the dispatcher merges instead of dispatching twice.
+    suggestion["duplicates"] = [
+        {"id": match.candidate["id"], "number": match.candidate["number"], "score": match.score}
+        for match in similar_to(
+            content=ticket.content,
+            address=ticket.address,
+            title=ticket.title,
+            region=prediction.region,
+            category_id=prediction.category.pk if prediction.category else None,
+            exclude_id=ticket.pk,
+        )
+        if match.likely
+    ][:3]
     urgency = ticket.urgency if ticket.suggestion.get("urgency_given") else prediction.urgency
     route = route_for(category=prediction.category, region=prediction.region)
     # Routing rules first; where none fits, the unit dispatchers chose for such tickets before.

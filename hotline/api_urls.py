@@ -14,6 +14,16 @@ from workorders.registry import ticket_actions
 
 urlpatterns = [
     path("tickets/", views.TicketsView.as_view(), name="api-tickets"),
+    path(
+        "tickets/similar/",
+        dispatch_api.SimilarTicketsView.as_view(),
+        name="api-tickets-similar",
+    ),
+    path(
+        "tickets/caller-history/",
+        views.CallerHistoryView.as_view(),
+        name="api-caller-history",
+    ),
     path("tickets/<int:pk>/", views.TicketDetailView.as_view(), name="api-ticket"),
     path("tickets/<int:pk>/events/", views.TicketEventsView.as_view(), name="api-ticket-events"),
     path(

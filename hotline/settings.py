@@ -366,6 +366,15 @@ AUTO_DISPATCH_THRESHOLD = env_float("AUTO_DISPATCH_THRESHOLD", 0.6, minimum=0.0,
 CLASSIFIER_RETRAIN_MIN_NEW_LABELS = env_int("CLASSIFIER_RETRAIN_MIN_NEW_LABELS", 200, minimum=1)
 CLASSIFIER_MAX_TRAINING_TICKETS = env_int("CLASSIFIER_MAX_TRAINING_TICKETS", 50_000, minimum=100)
 CLASSIFIER_CHECK_SECONDS = env_int("CLASSIFIER_CHECK_SECONDS", 60, minimum=0)
+# Duplicate suggestions (dispatch/duplicates.py): open tickets registered in the last
+# DUPLICATE_WINDOW_DAYS days are compared; a candidate is shown from a text similarity of
+# DUPLICATE_MIN_TEXT and is "likely" the same request when it reaches DUPLICATE_LIKELY_TEXT and
+# its address similarity DUPLICATE_LIKELY_PLACE. bench/similar.py: rephrased second callers score
+# 0.45 or more for 95 % of them, other problems at the same place at most 0.10.
+DUPLICATE_WINDOW_DAYS = env_int("DUPLICATE_WINDOW_DAYS", 7, minimum=1)
+DUPLICATE_MIN_TEXT = env_float("DUPLICATE_MIN_TEXT", 0.12, minimum=0.0, maximum=1.0)
+DUPLICATE_LIKELY_TEXT = env_float("DUPLICATE_LIKELY_TEXT", 0.3, minimum=0.0, maximum=1.0)
+DUPLICATE_LIKELY_PLACE = env_float("DUPLICATE_LIKELY_PLACE", 0.6, minimum=0.0, maximum=1.0)
 # A unit may ask to return a ticket within this many days of dispatch (DESIGN.md: 2 working days).
 RETURN_WINDOW_DAYS = env_int("RETURN_WINDOW_DAYS", 2, minimum=0)
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from workorders import services
-from workorders.models import Assignment, InvalidReason, PauseStatus, Role, Status
+from workorders.models import OPEN_STATUSES, Assignment, InvalidReason, PauseStatus, Role, Status
 from workorders.registry import TicketAction, register_ticket_actions
 
 TEXT_MAX = 2000
@@ -111,6 +111,10 @@ class MergeInput(serializers.Serializer):
         max_length=500,
         help_text=_("合并说明"),
     )
+
+
+class CallInput(serializers.Serializer):
+    text = text(_("来电补充内容"), _("来电人本次反映的新情况，记入工单时间线"), rows=3)
 
 
 class InvalidationInput(serializers.Serializer):
@@ -405,6 +409,26 @@ ACTIONS = (
         ),
         api_tag="intake",
         order=225,
+    ),
+    TicketAction(
+        name="add_call",
+        label=_("补充来电"),
+        submit=_("补充到此工单"),
+        done=_("已将本次来电补充到工单"),
+        service=services.ticket_add_call,
+        roles=INTAKE_ROLES,
+        statuses=tuple(OPEN_STATUSES),
+        input=CallInput,
+        style="collapsed",
+        tone="secondary",
+        api_path="calls",
+        api_summary=_("补充来电"),
+        api_description=_(
+            "话务员、派单员：同一来电人就未办结的工单再次来电，将本次来电内容补充到该工单，"
+            "不再登记新工单。"
+        ),
+        api_tag="intake",
+        order=210,
     ),
     TicketAction(
         name="invalid",

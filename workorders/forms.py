@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hotline.lib.errors import DomainError
-from workorders.models import RequestType, Urgency
+from workorders.models import RequestType, Ticket, Urgency
 from workorders.selectors import ORDERINGS
 
 REQUIRED = _("请填写此项")
@@ -150,7 +150,18 @@ class PhoneIntakeForm(IntakeForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("咨询类来电可当场答复：填写后受理并直接办结"),
     )
+    # Set by the "repeat call" button (caller.js): the caller's open ticket this call repeats.
+    # Not rendered as a field: the button carries it.
+    repeat_of = forms.CharField(required=False, max_length=20)
     field_order = ["content", "title", "request_type", "urgency"]
+
+    def clean(self):
+        cleaned = super().clean()
+        number = (cleaned.get("repeat_of") or "").strip()
+        if number and not Ticket.objects.open().filter(number=number).exists():
+            self.add_error(None, _("原工单 %(number)s 不存在或已办结") % {"number": number})
+        cleaned["repeat_of"] = number
+        return cleaned
 
 
 class TrackForm(forms.Form):

@@ -2,7 +2,7 @@
 given person may see it (``ticket_view``)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import django_filters
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -23,6 +23,7 @@ from workorders.access import (
 )
 from workorders.lights import annotate_lights, filter_light, parse_light
 from workorders.models import (
+    OPEN_STATUSES,
     Assignment,
     Attachment,
     Category,
@@ -494,3 +495,35 @@ def _public_timeline(ticket: Ticket) -> list[PublicEvent]:
         )
         for event in ticket.events.filter(public=True).select_related("unit")
     ]
+
+
+# --- the caller's history (operator's desk) -----------------------------------------------------
+
+CALLER_HISTORY_DAYS = 365
+CALLER_HISTORY_LIMIT = 50
+_PHONE_CHARACTERS = set("0123456789+-")
+
+
+def caller_history(*, user, phone: str, now: datetime | None = None) -> list[Ticket]:
+    """The tickets one phone number raised in the last 12 months, newest first, open ones
+    flagged by ``is_open``: the operator sees a repeat call before registering it again.
+    Center staff only: a unit must not learn what else a citizen asked."""
+    require_role(user, Role.OPERATOR, Role.DISPATCHER)
+    phone = (phone or "").replace(" ", "").strip()
+    if not 5 <= len(phone) <= 20 or not set(phone) <= _PHONE_CHARACTERS:
+        message = gettext("请输入 5 到 20 位的电话号码")
+        raise InvalidInput(message, fields={"phone": [message]})
+    now = now or timezone.now()
+    since = now - timedelta(days=CALLER_HISTORY_DAYS)
+    active = Assignment.objects.filter(active=True, role=Assignment.Role.LEAD).select_related(
+        "unit"
+    )
+    tickets = list(
+        # Index ticket_phone_registered (citizen_phone, registered_at).
+        Ticket.objects.filter(citizen_phone=phone, registered_at__gte=since)
+        .order_by("-registered_at")
+        .prefetch_related(Prefetch("assignments", queryset=active))[:CALLER_HISTORY_LIMIT]
+    )
+    for ticket in tickets:
+        ticket.is_open = ticket.status in OPEN_STATUSES
+    return tickets

@@ -19,7 +19,7 @@ from drf_spectacular.utils import (
     extend_schema_field,
     extend_schema_view,
 )
-from rest_framework import generics, parsers, permissions, status
+from rest_framework import generics, parsers, permissions, serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -581,3 +581,40 @@ class TokenView(PublicApiView):
         serializer.is_valid(raise_exception=True)
         token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
+
+
+class CallerHistoryRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    registered_at = serializers.DateTimeField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    is_open = serializers.BooleanField()
+    unit = serializers.SerializerMethodField()
+
+    def get_unit(self, ticket) -> str:
+        lead = ticket.lead_assignment
+        return lead.unit.name if lead else ""
+
+
+class CallerHistorySerializer(serializers.Serializer):
+    results = CallerHistoryRowSerializer(many=True)
+
+
+class CallerHistoryView(ApiView):
+    @extend_schema(
+        summary=gettext_lazy("来电人历史工单"),
+        description=gettext_lazy(
+            "话务员、派单员：该电话号码近 12 个月的工单，最新在前；is_open 为 true 的是未办结的，"
+            "可用 POST /api/tickets/<id>/calls/ 将本次来电补充到该工单。"
+        ),
+        tags=["intake"],
+        parameters=[OpenApiParameter("phone", OpenApiTypes.STR, required=True)],
+        responses={200: CallerHistorySerializer, **errors(400, 401, 403)},
+    )
+    def get(self, request):
+        tickets = selectors.caller_history(
+            user=request.user, phone=request.query_params.get("phone", "")
+        )
+        return Response(CallerHistorySerializer({"results": tickets}).data)

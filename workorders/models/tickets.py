@@ -241,6 +241,12 @@ class Ticket(models.Model):
                 name="ticket_enqueue_failed",
                 condition=Q(enqueue_failed_at__isnull=False),
             ),
+            # The duplicate lookup: one region's tickets registered in the last days, newest
+            # first (not partial on the open statuses: SQLite cannot use such an index when the
+            # statuses are bound parameters).
+            models.Index(fields=["region", "registered_at"], name="ticket_region_registered"),
+            # selectors.caller_history: one phone number's tickets of the last 12 months.
+            models.Index(fields=["citizen_phone", "registered_at"], name="ticket_phone_registered"),
             # workorders.selectors.supervision_queue, .lit(RED), .overdue(): WHERE status IN
             # (running) AND red_at <= now ORDER BY red_at, id — most overdue first, from the index.
             # On PostgreSQL migration 0002 adds INCLUDE (status, paused_at, due times) so the red

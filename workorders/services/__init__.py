@@ -1,6 +1,7 @@
 """Writes on the Ticket aggregate: intake and the lifecycle. Import from here."""
 
 from workorders.services.center import (
+    ticket_add_call,
     ticket_answer_directly,
     ticket_dispatch,
     ticket_hand_back_duplicates,
@@ -33,6 +34,7 @@ from workorders.services.pauses import ticket_decide_pause, ticket_request_pause
 from workorders.services.supervision import ticket_acknowledge_supervision, ticket_supervise
 
 __all__ = [
+    "ticket_add_call",
     "Upload",
     "enqueue_registered",
     "sweep_deadlines",

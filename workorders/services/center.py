@@ -12,6 +12,7 @@ from workorders.access import require_role, ticket_get_for_user
 from workorders.deadline_policies import due_times, follow_up_due_at
 from workorders.models import (
     FINAL_STATUSES,
+    OPEN_STATUSES,
     Assignment,
     Category,
     EventKind,
@@ -301,5 +302,25 @@ def ticket_mark_invalid(*, ticket_id: int, actor, reason_code: str, note: str = 
             reason=note.strip() or InvalidReason(reason_code).label,
             data={"reason_code": reason_code},
             changes={"invalid_reason": reason_code, "closed_at": timezone.now()},
+        )
+    return ticket
+
+
+def ticket_add_call(*, ticket_id: int, actor, text: str) -> Ticket:
+    """A caller rings again about an open ticket: the operator adds the call to it as a
+    supplement instead of registering a second ticket (the caller's history on the desk)."""
+    require_role(actor, *INTAKE_ROLES)
+    text = clean_text(text, field="text", label=_("来电补充内容"), minimum=2, maximum=2000)
+    with transaction.atomic():
+        ticket = ticket_locked(ticket_id, actor)
+        if ticket.status not in OPEN_STATUSES:
+            raise Conflict(_("工单已办结或归档，请登记新工单"))
+        record_event(
+            ticket=ticket,
+            kind=EventKind.SUPPLEMENTED,
+            actor=actor,
+            reason=text,
+            data={"channel": "phone"},
+            public=True,
         )
     return ticket

@@ -39,6 +39,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=400)
     reply = form.cleaned_data["reply"].strip()
+    repeat_of = form.cleaned_data["repeat_of"]
     try:
         # Registered and answered, or neither: a failed answer leaves no half-done ticket.
         with transaction.atomic():
@@ -49,8 +50,21 @@ def workspace(request: HttpRequest) -> HttpResponse:
                 urgency=form.cleaned_data["urgency"],
                 **intake_arguments(request, form),
             )
-            # A resubmitted form returns the first ticket, already answered: not again.
-            if reply and ticket.status in (Status.REGISTERED, Status.TRIAGE):
+            # A resubmitted form returns the first ticket, already handled: not again.
+            fresh = ticket.status in (Status.REGISTERED, Status.TRIAGE)
+            if repeat_of and fresh:
+                # The regulation's "repeated request without new facts": recorded, not dispatched.
+                registry.run_action_service(
+                    registry.ticket_action("invalid"),
+                    ticket_id=ticket.pk,
+                    actor=request.user,
+                    data={
+                        "reason_code": InvalidReason.REPEAT_NO_NEW_FACTS,
+                        "note": _("重复来电，原工单 %(number)s") % {"number": repeat_of},
+                    },
+                    raw=request.POST,
+                )
+            elif reply and fresh:
                 registry.run_action_service(
                     registry.ticket_action("answer"),
                     ticket_id=ticket.pk,
@@ -61,6 +75,13 @@ def workspace(request: HttpRequest) -> HttpResponse:
     except DomainError as error:
         apply_domain_error(form, error)
         return _page(request, form, error=error, status=error.http_status)
+    if repeat_of:
+        messages.success(
+            request,
+            _("已登记为重复来电（不予受理），工单编号 %(number)s；原工单 %(master)s")
+            % {"number": ticket.number, "master": repeat_of},
+        )
+        return redirect("ticket_detail", pk=ticket.pk)
     done = (
         _("已受理并直接答复，工单编号 %(number)s，查询码 %(query_code)s，请告知来电人")
         if reply
