@@ -113,7 +113,7 @@ class MergeInput(serializers.Serializer):
     )
 
 
-class CallInput(serializers.Serializer):
+class AddCallInput(serializers.Serializer):
     text = text(_("来电补充内容"), _("来电人本次反映的新情况，记入工单时间线"), rows=3)
 
 
@@ -418,7 +418,7 @@ ACTIONS = (
         service=services.ticket_add_call,
         roles=INTAKE_ROLES,
         statuses=tuple(OPEN_STATUSES),
-        input=CallInput,
+        input=AddCallInput,
         style="collapsed",
         tone="secondary",
         api_path="calls",
