@@ -92,6 +92,7 @@ def test_merge_a_duplicate(client, city, operator, dispatcher, unit_staff):
     # First the master, to be confirmed: nothing changed yet.
     html = asked.content.decode()
     assert master.number in html and master.title in html and "确认合并" in html
+    assert "merge-compare" in html and duplicate.content in html  # side by side
     duplicate.refresh_from_db()
     assert duplicate.status == Status.REGISTERED
 
