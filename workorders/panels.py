@@ -5,6 +5,7 @@ None when the panel has nothing for this person.
 """
 
 from workorders.registry import TicketPanel, register_ticket_panels
+from workorders.selectors import ticket_raised_by
 
 
 def _request(state) -> dict:
@@ -12,7 +13,11 @@ def _request(state) -> dict:
 
 
 def _details(state) -> dict:
-    return {"deadlines": state.deadlines, "show_query_code": state.view.show_query_code}
+    return {
+        "deadlines": state.deadlines,
+        "show_query_code": state.view.show_query_code,
+        "raised_by": ticket_raised_by(ticket=state.ticket),
+    }
 
 
 def _supervision(state) -> dict | None:

@@ -431,6 +431,23 @@ class TicketView:
     show_query_code: bool
 
 
+def ticket_raised_by(*, ticket: Ticket) -> dict:
+    """How many people raised this problem: the ticket's own caller and those of the tickets
+    merged into it, one per phone number (an anonymous caller counts once each)."""
+    duplicates = list(ticket.duplicates.order_by("registered_at").values("number", "citizen_phone"))
+    phones = {ticket.citizen_phone} if ticket.citizen_phone else set()
+    anonymous = 0 if ticket.citizen_phone else 1
+    for duplicate in duplicates:
+        if duplicate["citizen_phone"]:
+            phones.add(duplicate["citizen_phone"])
+        else:
+            anonymous += 1
+    return {
+        "people": len(phones) + anonymous,
+        "merged": [duplicate["number"] for duplicate in duplicates],
+    }
+
+
 def ticket_view(*, user, ticket: Ticket) -> TicketView:
     """``ticket`` as ``user`` may see it; ``user=None`` is whoever holds the number and query code.
 

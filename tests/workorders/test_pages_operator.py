@@ -92,6 +92,7 @@ def test_merge_a_duplicate(client, city, operator, dispatcher, unit_staff):
     # First the master, to be confirmed: nothing changed yet.
     html = asked.content.decode()
     assert master.number in html and master.title in html and "确认合并" in html
+    assert "merge-compare" in html and duplicate.content in html  # side by side
     duplicate.refresh_from_db()
     assert duplicate.status == Status.REGISTERED
 
@@ -128,3 +129,25 @@ def test_unit_staff_cannot_use_operator_actions(client, city, unit_staff):
     assert response.status_code == 404  # not even visible: it was never dispatched to them
     ticket.refresh_from_db()
     assert ticket.status == Status.REGISTERED
+
+
+def test_the_master_counts_the_people_who_raised_it(client, city, operator, dispatcher, unit_staff):
+    from tests.api import client_for
+    from workorders import services
+
+    master = resolved(city, dispatcher, unit_staff)
+    again = registered(content="中关村大街路灯又不亮了，晚上很黑")
+    other = registered(content="中关村大街路灯坏了好几天", citizen_phone="13900001111")
+    for duplicate in (again, other):
+        services.ticket_merge(
+            ticket_id=duplicate.pk, actor=operator, master_number=master.number, reason="同一路灯"
+        )
+
+    detail = client_for(operator).get(f"/api/tickets/{master.pk}/").json()
+    client.force_login(operator)
+    html = client.get(f"/tickets/{master.pk}/").content.decode()
+
+    # The first duplicate's caller is the master's own (same phone): two people, two tickets.
+    assert detail["raised_by"] == 2
+    assert detail["merged_tickets"] == [again.number, other.number]
+    assert "反映人数" in html and other.number in html

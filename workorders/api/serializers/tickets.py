@@ -16,7 +16,7 @@ from workorders.api.serializers.common import NamedRefSerializer, named_ref
 from workorders.api.serializers.timeline import TIMELINE_SCHEMA, timeline_data
 from workorders.lights import light_name
 from workorders.models import Channel, PauseStatus, RequestStatus, Role, Status, Urgency
-from workorders.selectors import TicketView, ticket_supervisions, ticket_view
+from workorders.selectors import TicketView, ticket_raised_by, ticket_supervisions, ticket_view
 
 # A light as the API names it (workorders.lights.light_name); "" while that clock does not run.
 # Described and constrained by a pattern, not an enum: four fields sharing one enum make
@@ -155,6 +155,12 @@ class TicketDetailSerializer(TicketListSerializer):
     resolved_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     merged_into = serializers.SerializerMethodField()
+    merged_tickets = serializers.SerializerMethodField(
+        help_text=_("合并到本工单的重复工单编号，最早的在前")
+    )
+    raised_by = serializers.SerializerMethodField(
+        help_text=_("反映这一问题的人数：本工单和合并到本工单的工单的来电人，同一号码算一人")
+    )
     invalid_reason = serializers.CharField()
     category_path = serializers.SerializerMethodField()
     suggestion = serializers.SerializerMethodField()
@@ -194,6 +200,18 @@ class TicketDetailSerializer(TicketListSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="主工单编号"))
     def get_merged_into(self, ticket) -> str | None:
         return ticket.merged_into.number if ticket.merged_into_id else None
+
+    def _raised(self, ticket) -> dict:
+        raised = getattr(self, "_raised_by", None)
+        if raised is None or raised[0] != ticket.pk:
+            raised = self._raised_by = (ticket.pk, ticket_raised_by(ticket=ticket))
+        return raised[1]
+
+    def get_merged_tickets(self, ticket) -> list[str]:
+        return self._raised(ticket)["merged"]
+
+    def get_raised_by(self, ticket) -> int:
+        return self._raised(ticket)["people"]
 
     def get_stub(self, ticket) -> bool:
         return False
