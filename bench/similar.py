@@ -380,3 +380,51 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def bench_section(ctx) -> list:
+    """For bench/run.py (EXTRA_SECTIONS "bench.similar:bench_section"): duplicate suggestions."""
+    from bench.run import Figure
+
+    section = "similar"
+    out = []
+    if DATASET.exists():
+        runs = [quality(seed, load_messages(DATASET)) for seed in (1, 2, 3)]
+        likely = round(statistics.mean(r["first_ticket_likely"] for r in runs), 3)
+        false_likely = sum(r["false_likely"] for r in runs)
+        out += [
+            Figure(
+                section,
+                "second callers getting the first ticket as likely",
+                likely,
+                "",
+                target=">= 0.90",
+                passed=likely >= 0.90,
+            ),
+            Figure(
+                section,
+                "false likely (other problems, other places)",
+                false_likely,
+                "",
+                target="0",
+                passed=false_likely == 0,
+            ),
+        ]
+    else:
+        out.append(Figure(section, "quality", None, "", note=f"no dataset at {DATASET}"))
+    fast = speed(open_count=50_000, closed_count=50_000, database_url=ctx.database_url)
+    ctx.details["similar"] = {"speed": fast}
+    if "error" in fast:
+        out.append(Figure(section, "lookup p95", None, "ms", note=fast["error"][-300:]))
+    else:
+        out.append(
+            Figure(
+                section,
+                "lookup p95, 50,000 open tickets",
+                fast["p95_ms"],
+                "ms",
+                target="< 50",
+                passed=fast["p95_ms"] < 50,
+            )
+        )
+    return out
