@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hotline.lib.errors import NotAllowed, NotFound
+from hotline.lib.redaction import mask_name, mask_phone
 from workorders import registry
 from workorders.models import Assignment, EventKind, Profile, Role, Ticket, TicketEvent, Unit
 
@@ -202,16 +203,6 @@ def sees_citizen(user, ticket: Ticket) -> str:
     if ticket.confidential:
         return "hidden"
     return "masked"
-
-
-def mask_name(name: str) -> str:
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
-
-
-def mask_phone(phone: str) -> str:
-    if len(phone) >= 7:
-        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-    return "*" * len(phone)
 
 
 def citizen_view(user, ticket: Ticket) -> dict:

@@ -31,8 +31,8 @@ def mask_phone(phone: str) -> str:
 
 
 def mask_name(name: str) -> str:
-    """``李明`` → ``李*``."""
-    return name[:1] + "*" * (len(name) - 1) if name else ""
+    """``李明`` → ``李*``; a one-character name is starred too, so the mask tells no length."""
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
 
 
 def mask_email(address: str) -> str:
