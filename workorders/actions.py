@@ -18,17 +18,19 @@ WORKING = (Status.ACCEPTED, Status.IN_PROGRESS)
 INTAKE_ROLES = (Role.OPERATOR, Role.DISPATCHER)
 
 
-def text(label: str, help_text: str = "", *, rows: int = 2, **kwargs) -> serializers.CharField:
-    # Optional at this layer: the service asks for what it needs, in the same words everywhere.
+def text(
+    label: str, help_text: str = "", *, rows: int | None = 2, max_length: int = TEXT_MAX
+) -> serializers.CharField:
+    """Optional at this layer: the service asks for what it needs, in the same words everywhere.
+    ``rows``: a text area of that height on the page; None: a one-line input."""
     return serializers.CharField(
         label=label,
         required=False,
         allow_blank=True,
         default="",
-        max_length=TEXT_MAX,
+        max_length=max_length,
         help_text=help_text or label,
-        style={"rows": rows},
-        **kwargs,
+        style={"rows": rows} if rows else {},
     )
 
 
@@ -60,15 +62,7 @@ class ReasonInput(serializers.Serializer):
 
 
 class PauseInput(serializers.Serializer):
-    reason = serializers.CharField(
-        label=_("暂停理由"),
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=TEXT_MAX,
-        help_text=_("如等待市民补充材料；经派单员同意后停止计时"),
-        style={"rows": 2},
-    )
+    reason = text(_("暂停理由"), _("如等待市民补充材料；经派单员同意后停止计时"))
 
 
 class ResponseInput(serializers.Serializer):
@@ -103,14 +97,7 @@ class MergeInput(serializers.Serializer):
             "blank": _("请填写主工单编号"),
         },
     )
-    reason = serializers.CharField(
-        label=_("说明"),
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=500,
-        help_text=_("合并说明"),
-    )
+    reason = text(_("说明"), _("合并说明"), rows=None, max_length=500)
 
 
 class AddCallInput(serializers.Serializer):
@@ -126,14 +113,7 @@ class InvalidationInput(serializers.Serializer):
             "invalid_choice": _("请选择不予受理的原因"),
         },
     )
-    note = serializers.CharField(
-        label=_("说明"),
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=500,
-        help_text=_("补充说明"),
-    )
+    note = text(_("说明"), _("补充说明"), rows=None, max_length=500)
 
 
 class RevealedContactSerializer(serializers.Serializer):

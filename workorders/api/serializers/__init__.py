@@ -18,17 +18,6 @@ from workorders.api.serializers.common import (
     NamedRefSerializer,
     named_ref,
 )
-from workorders.api.serializers.inputs import (
-    DecisionInputSerializer,
-    ExtensionInputSerializer,
-    InvalidationInputSerializer,
-    MergeInputSerializer,
-    NoteInputSerializer,
-    ProgressInputSerializer,
-    ReasonInputSerializer,
-    ReplyInputSerializer,
-    ResponseInputSerializer,
-)
 from workorders.api.serializers.intake import (
     AttachmentInputSerializer,
     Base64AttachmentsField,
@@ -107,15 +96,6 @@ __all__ = [
     "PublicTicketSerializer",
     "TrackingKeySerializer",
     "SupplementInputSerializer",
-    "NoteInputSerializer",
-    "ProgressInputSerializer",
-    "ReasonInputSerializer",
-    "ResponseInputSerializer",
-    "DecisionInputSerializer",
-    "ExtensionInputSerializer",
-    "ReplyInputSerializer",
-    "MergeInputSerializer",
-    "InvalidationInputSerializer",
     "UnitSerializer",
     "CategorySerializer",
     "RegionSerializer",
