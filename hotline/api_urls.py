@@ -125,6 +125,7 @@ urlpatterns = [
         name="api-rankings-drill-down",
     ),
     path("knowledge/", include("knowledge.api_urls")),
+    path("analysis/", include("analysis.api_urls")),
     path("units/", views.UnitListView.as_view(), name="api-units"),
     path("categories/", views.CategoryListView.as_view(), name="api-categories"),
     path("regions/", views.RegionListView.as_view(), name="api-regions"),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "dispatch",
     "evaluation",
     "knowledge",
+    "analysis",
     "demo",
 ]
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("dispatch/", include("dispatch.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("knowledge/", include("knowledge.urls")),
+    path("analysis/", include("analysis.urls")),
     re_path(r"^follow-up/(?P<rest>.*)$", moved_to_evaluation),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("workorders.urls")),

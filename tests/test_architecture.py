@@ -9,8 +9,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 # URL names (dispatch:triage), imports and template paths of the other apps.
 OTHER_APPS = re.compile(
-    r"""['"](dispatch|evaluation|knowledge|demo):|\b(from|import)\s+(dispatch|evaluation|knowledge|demo)\b"""
-    r"""|['"](dispatch|evaluation|knowledge)/[\w/]+\.html"""
+    r"""['"](dispatch|evaluation|knowledge|analysis|demo):|\b(from|import)\s+(dispatch|evaluation|knowledge|analysis|demo)\b"""
+    r"""|['"](dispatch|evaluation|knowledge|analysis)/[\w/]+\.html"""
 )
 
 
