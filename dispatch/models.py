@@ -1,9 +1,12 @@
 """Routing rules (category × region → lead and assisting units) and classifier versions."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from workorders.models.places import may_lead
 
 
 class RoutingRuleQuerySet(models.QuerySet):
@@ -42,6 +45,14 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category or '任意分类'} × {self.region or '任意区域'} → {self.lead_unit}"
+
+    def clean(self) -> None:
+        # The admin's form: a rule making a community lead outside its duty list would never
+        # be used (routing.route_for passes it over), so say so instead of saving it.
+        if self.lead_unit_id and not may_lead(self.lead_unit, self.category):
+            raise ValidationError(
+                {"lead_unit": _("社区/村只能主办管理员允许的分类（在诉求分类中勾选“社区可主办”）")}
+            )
 
     @property
     def specificity(self) -> tuple[int, int]:

@@ -6,6 +6,7 @@ from django.db.models import Q
 
 from dispatch.models import RoutingRule
 from workorders.models import Category, Region, Unit
+from workorders.models.places import may_lead
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,10 @@ def route_for(*, category: Category | None, region: Region | None) -> Route | No
             Q(region__isnull=True) | Q(region_id__in=region_ids),
         )
         # Rules with neither category nor region would catch everything: not a routing decision.
-        if rule.category_id or rule.region_id
+        if (rule.category_id or rule.region_id)
+        # A community leads only the categories an administrator allowed it (may_lead): any
+        # other rule naming one is passed over, and the next most specific rule decides.
+        and may_lead(rule.lead_unit, category)
     ]
     if not matching:
         return None

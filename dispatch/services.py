@@ -15,6 +15,7 @@ from dispatch.duplicates import similar_to
 from dispatch.routing import route_for
 from hotline.lib.errors import Conflict
 from workorders.models import EventKind, Status, Ticket, Unit
+from workorders.models.places import may_lead
 from workorders.services import enqueue_registered, ticket_dispatch, ticket_send_to_triage
 from workorders.transitions import record_event
 
@@ -77,8 +78,12 @@ def ticket_auto_dispatch(*, ticket_id: int) -> str:
         how = _("派单规则第 %(number)s 条") % {"number": route.rule.pk}
         suggestion["unit_source"] = "rule"
     elif prediction.units:
-        unit_id, unit_confidence = prediction.units[0]
-        lead_unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
+        # What dispatchers chose before, leaving out communities outside their duty list.
+        for unit_id, confidence in prediction.units:
+            unit = Unit.objects.filter(pk=unit_id, is_active=True).first()
+            if unit is not None and may_lead(unit, prediction.category):
+                lead_unit, unit_confidence = unit, confidence
+                break
         how = _("历史上同类工单的承办单位（把握 %(confidence)s）") % {
             "confidence": _percent(unit_confidence)
         }

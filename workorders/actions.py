@@ -171,6 +171,13 @@ def _has_duplicates(state) -> bool:
     return state.ticket.duplicates.filter(status=Status.MERGED).exists()
 
 
+def _reply_from_report(state) -> dict:
+    # Late: workorders.hand_offs imports this module.
+    from workorders.hand_offs import reply_from_report
+
+    return reply_from_report(state)
+
+
 def _reveal_render(user, pk: int, result) -> dict:
     return RevealedContactSerializer(result).data
 
@@ -253,6 +260,7 @@ ACTIONS = (
         statuses=(Status.IN_PROGRESS,),
         when=_lead,
         input=ReplyInput,
+        initial=lambda state: _reply_from_report(state),
         api_path="resolve",
         api_summary=_("办结"),
         api_description=_("主办单位工作人员，办理中的工单。"),

@@ -24,6 +24,7 @@ from workorders.models import (
     Category,
     DeadlinePolicy,
     ExtensionRequest,
+    HandOff,
     Notification,
     Profile,
     Region,
@@ -60,11 +61,11 @@ class UnitAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "level", "keyword_count", "is_active"]
-    list_filter = ["level", "is_active"]
+    list_display = ["full_name", "level", "keyword_count", "community_may_lead", "is_active"]
+    list_filter = ["level", "is_active", "community_may_lead"]
     search_fields = ["name", "keywords"]
     autocomplete_fields = ["parent"]
-    fields = ["name", "parent", "keywords", "is_active"]
+    fields = ["name", "parent", "keywords", "community_may_lead", "is_active"]
     list_select_related = ["parent__parent"]
 
     @admin.display(description=_("关键词数"))
@@ -158,6 +159,14 @@ class TicketAdmin(ReadOnlyAdmin):
     inlines = [AssignmentInline, EventInline, AttachmentInline]
     # The citizen's contact is not needed to administer the system.
     exclude = ["citizen_name", "citizen_phone", "query_code"]
+
+
+@admin.register(HandOff)
+class HandOffAdmin(ReadOnlyAdmin):
+    list_display = ["ticket", "street", "community", "status", "handed_off_at", "reported_at"]
+    list_filter = ["status"]
+    search_fields = ["ticket__number", "community__name", "street__name"]
+    list_select_related = ["ticket", "street", "community"]
 
 
 @admin.register(ReturnRequest)

@@ -8,11 +8,12 @@ class WorkordersConfig(AppConfig):
 
     def ready(self) -> None:
         # The ticket page, the action endpoints and the menu render what the apps register.
-        from workorders import actions, navigation, panels
+        from workorders import actions, hand_offs, navigation, panels
         from workorders.services.images import set_pillow_limit
 
         set_pillow_limit()
 
         actions.register()
+        hand_offs.register()
         panels.register()
         navigation.register()

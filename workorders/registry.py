@@ -58,6 +58,11 @@ class TicketAction:
     preview: Callable[..., Any] | None = None
     confirm: str = ""
     confirm_submit: str = ""
+    # The page's form only: (TicketState) → {field: [(value, label), …]} turns those fields into
+    # a select of what this person may choose (a street's own communities); the serializer
+    # still validates. (TicketState) → {field: value} pre-fills the empty form.
+    choices: Callable[[Any], dict] | None = None
+    initial: Callable[[Any], dict] | None = None
 
     def button(self) -> str:
         return self.submit or self.label

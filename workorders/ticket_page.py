@@ -15,6 +15,7 @@ from workorders.access import role_of, unit_of
 from workorders.lights import DEADLINE_LABELS
 from workorders.models import (
     Assignment,
+    HandOff,
     Light,
     PauseStatus,
     RequestStatus,
@@ -46,6 +47,7 @@ class TicketState:
     deadlines: list[dict]
     pending_return: object | None
     pending_extension: object | None
+    hand_off: HandOff | None  # the open hand-off to a community, else the latest one
     view: object  # selectors.TicketView: the citizen, timeline and photos this person may see
     extra: dict = field(default_factory=dict)  # what an action's result adds (revealed contact)
 
@@ -138,6 +140,13 @@ def ticket_state(*, user, ticket: Ticket) -> TicketState:
         deadlines=deadlines,
         pending_return=_pending(ticket.return_requests),
         pending_extension=_pending(ticket.extension_requests),
+        hand_off=(
+            ticket.hand_offs.select_related(
+                "street", "community", "handed_off_by__profile", "reported_by__profile"
+            )
+            .order_by("-handed_off_at", "-pk")
+            .first()
+        ),
         view=ticket_view(user=user, ticket=ticket),
     )
 
@@ -206,6 +215,19 @@ def parse_action_input(action: TicketAction, data) -> tuple[dict | None, forms.F
     return None, form
 
 
+def _prefilled(action: TicketAction, state: TicketState) -> forms.Form:
+    form = action_form(action)
+    if action.initial is not None:
+        form.initial = action.initial(state)
+    return form
+
+
+def _offer_choices(form: forms.Form, choices: dict) -> None:
+    for name, options in choices.items():
+        if name in form.fields:
+            form.fields[name].widget = forms.Select(choices=[("", CHOOSE), *options])
+
+
 def offered_actions(state: TicketState) -> list[TicketAction]:
     return [action for action in ticket_actions() if action.shown_to(state)]
 
@@ -223,8 +245,11 @@ def page_context(
     offered = offered_actions(state)
     names = {action.name for action in offered}
     forms_by_name = {
-        action.name: failed.get(action.name) or action_form(action) for action in offered
+        action.name: failed.get(action.name) or _prefilled(action, state) for action in offered
     }
+    for action in offered:
+        if action.choices is not None:
+            _offer_choices(forms_by_name[action.name], action.choices(state))
     columns = {}
     for column in ("main", "bottom"):
         shown = []

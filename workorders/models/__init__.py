@@ -7,6 +7,7 @@ from workorders.models.clock import (
     TimeUnit,
     WorkCalendarDay,
 )
+from workorders.models.hand_offs import OPEN_HAND_OFF_STATUSES, HandOff, HandOffStatus
 from workorders.models.notifications import Notification
 from workorders.models.people import Profile, Role
 from workorders.models.places import Category, Region, Unit
@@ -39,6 +40,7 @@ __all__ = [
     "ACCEPT_RUNNING",
     "CONTACT_RUNNING",
     "FINAL_STATUSES",
+    "OPEN_HAND_OFF_STATUSES",
     "OPEN_STATUSES",
     "RESOLVE_RUNNING",
     "Assignment",
@@ -48,6 +50,8 @@ __all__ = [
     "DeadlinePolicy",
     "EventKind",
     "ExtensionRequest",
+    "HandOff",
+    "HandOffStatus",
     "InvalidReason",
     "Light",
     "LightChangeBatch",

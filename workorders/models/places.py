@@ -79,6 +79,15 @@ class Category(models.Model):
     # classifies from these until the learned model has enough history.
     keywords = models.TextField(_("关键词"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    # Communities (社区/村) lead only work on their duty list: an administrator ticks the
+    # categories (a first-level one covers everything under it) where the classifier, a routing
+    # rule or a dispatcher may make a community the lead unit. Elsewhere a street leads and may
+    # hand the ticket down (转派社区).
+    community_may_lead = models.BooleanField(
+        _("社区可主办"),
+        default=False,
+        help_text=_("勾选后，该分类（含下级分类）的工单可派给社区/村主办"),
+    )
 
     class Meta:
         verbose_name = _("诉求分类")
@@ -109,6 +118,17 @@ class Category(models.Model):
     def full_name(self) -> str:
         return " › ".join(c.name for c in reversed(self.ancestors_and_self()))
 
+    def allows_community_lead(self) -> bool:
+        return any(node.community_may_lead for node in self.ancestors_and_self())
+
     @property
     def keyword_list(self) -> list[str]:
         return [k.strip() for k in self.keywords.splitlines() if k.strip()]
+
+
+def may_lead(unit: Unit, category: Category | None) -> bool:
+    """Whether ``unit`` may be the lead unit of a ticket of ``category`` (a community only on its
+    duty list)."""
+    if unit.kind != Unit.Kind.COMMUNITY:
+        return True
+    return category is not None and category.allows_community_lead()

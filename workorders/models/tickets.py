@@ -298,6 +298,9 @@ class Assignment(models.Model):
     class Role(models.TextChoices):
         LEAD = "lead", _("主办")
         ASSIST = "assist", _("协办")
+        # A community the lead street handed the ticket down to (转派社区): it works it and
+        # reports back; the street stays the lead (workorders.services.hand_offs).
+        COMMUNITY = "community", _("社区承办")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey("workorders.Unit", on_delete=models.PROTECT, related_name="+")
@@ -374,6 +377,13 @@ class EventKind(models.TextChoices):
     EXEMPTION_REQUESTED = "exemption_requested", _("申请免考核")
     EXEMPTION_APPROVED = "exemption_approved", _("免考核通过")
     EXEMPTION_REJECTED = "exemption_rejected", _("免考核驳回")
+    # Hand-offs to a community (workorders.services.hand_offs); ``unit`` is the unit that must
+    # act next: the community for a hand-off or a send-back, the street for a report.
+    HANDED_OFF = "handed_off", _("转派社区")
+    HAND_OFF_REPORTED = "hand_off_reported", _("社区反馈办理结果")
+    HAND_OFF_SENT_BACK = "hand_off_sent_back", _("社区反馈被退回")
+    HAND_OFF_WITHDRAWN = "hand_off_withdrawn", _("撤回转派")
+    HAND_OFF_CLOSED = "hand_off_closed", _("社区承办结束")
 
 
 class TicketEvent(models.Model):

@@ -12,6 +12,13 @@ from workorders.services.center import (
 )
 from workorders.services.deadline_sweep import sweep_deadlines
 from workorders.services.follow_up import ticket_close, ticket_reopen
+from workorders.services.hand_offs import (
+    street_communities,
+    ticket_hand_off,
+    ticket_hand_off_report,
+    ticket_hand_off_send_back,
+    ticket_hand_off_withdraw,
+)
 from workorders.services.intake import (
     Upload,
     enqueue_registered,
@@ -63,5 +70,10 @@ __all__ = [
     "ticket_resolve",
     "ticket_reveal_contact",
     "ticket_send_to_triage",
+    "street_communities",
+    "ticket_hand_off",
+    "ticket_hand_off_report",
+    "ticket_hand_off_send_back",
+    "ticket_hand_off_withdraw",
     "ticket_supplement",
 ]

@@ -23,6 +23,7 @@ from workorders.models import (
     Unit,
     Urgency,
 )
+from workorders.models.places import may_lead
 from workorders.services.deadline_sweep import light_state_restart
 from workorders.services.follow_up import enter_follow_up
 from workorders.services.guards import (
@@ -113,6 +114,12 @@ def ticket_dispatch(
         }
         if actor is not None:
             changes["category_confirmed"] = changes["category"] is not None
+            if not may_lead(lead_unit, changes["category"]):
+                # The worker never gets here with a community (dispatch filters its choices).
+                message = _(
+                    "社区/村只能主办管理员允许的分类，该分类请派给街道（乡镇），由街道转派社区"
+                )
+                raise InvalidInput(message, fields={"lead_unit": [message]})
         if suggestion:
             changes["suggestion"] = {**ticket.suggestion, **suggestion}
         changes.update(

@@ -33,6 +33,11 @@ from workorders.services.guards import (
     require_lead,
     ticket_locked,
 )
+from workorders.services.hand_offs import (
+    hand_off_accepted,
+    hand_off_close_on_resolve,
+    open_hand_off,
+)
 from workorders.services.pauses import pause_close_on_resolve
 from workorders.transitions import record_event, transition
 
@@ -49,6 +54,7 @@ def ticket_accept(*, ticket_id: int, actor) -> Ticket:
         assignment = own_assignment(ticket, actor)
         if assignment.accepted_at is not None:
             raise Conflict(_("您的单位已签收该工单"))
+        now = timezone.now()
         if assignment.role == Assignment.Role.LEAD:
             transition(
                 ticket=ticket,
@@ -61,7 +67,9 @@ def ticket_accept(*, ticket_id: int, actor) -> Ticket:
             if ticket.status not in (Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS):
                 raise Conflict(_("工单当前状态不能签收"))
             record_event(ticket=ticket, kind=EventKind.ACCEPTED, actor=actor, unit=assignment.unit)
-        assignment.accepted_at = timezone.now()
+            if assignment.role == Assignment.Role.COMMUNITY:
+                hand_off_accepted(ticket=ticket, assignment=assignment, actor=actor, at=now)
+        assignment.accepted_at = now
         assignment.save(update_fields=["accepted_at"])
     return ticket
 
@@ -74,7 +82,12 @@ def ticket_contact(*, ticket_id: int, actor, note: str) -> Ticket:
         assignment = own_assignment(ticket, actor)
         if assignment.accepted_at is None:
             raise Conflict(_("请先签收工单"))
-        if assignment.role == Assignment.Role.LEAD and ticket.status == Status.ACCEPTED:
+        # A community the street handed the ticket to reaches the citizen for the street: that
+        # meets the lead's contact deadline and starts the work, as if the street had called.
+        on_behalf = assignment.role == Assignment.Role.COMMUNITY
+        if ticket.status == Status.ACCEPTED and (
+            assignment.role == Assignment.Role.LEAD or on_behalf
+        ):
             transition(
                 ticket=ticket,
                 to=Status.IN_PROGRESS,
@@ -84,6 +97,10 @@ def ticket_contact(*, ticket_id: int, actor, note: str) -> Ticket:
                 reason=note,
                 public=True,
             )
+            if on_behalf:
+                ticket.assignments.filter(
+                    active=True, role=Assignment.Role.LEAD, contacted_at__isnull=True
+                ).update(contacted_at=timezone.now())
         else:
             if ticket.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
                 raise Conflict(_("工单当前状态不能登记联系"))
@@ -131,6 +148,8 @@ def ticket_request_return(*, ticket_id: int, actor, reason: str) -> ReturnReques
         if ticket.reopen_count:
             # 首接负责制: a reopened ticket stays with the unit that first handled it.
             raise Conflict(_("重办工单不能退单"))
+        if open_hand_off(ticket) is not None:
+            raise Conflict(_("工单已转派社区，请先撤回转派再申请退单"))
         previous = ticket.status
         transition(
             ticket=ticket,
@@ -285,6 +304,7 @@ def ticket_resolve(*, ticket_id: int, actor, reply: str) -> Ticket:
             ),
             **pause_close_on_resolve(ticket=ticket, actor=actor, at=now),
         }
+        hand_off_close_on_resolve(ticket=ticket, actor=actor, at=now)
         transition(
             ticket=ticket,
             to=Status.RESOLVED,

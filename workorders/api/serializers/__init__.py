@@ -8,6 +8,7 @@ do what) stay in ``workorders.services``, so the pages and the API give the same
 
 from workorders.api.serializers.approvals import (
     ExtensionRequestSerializer,
+    HandOffSerializer,
     PauseSerializer,
     ReturnRequestSerializer,
     SupervisionSerializer,
@@ -90,6 +91,7 @@ __all__ = [
     "ReturnRequestSerializer",
     "ExtensionRequestSerializer",
     "PauseSerializer",
+    "HandOffSerializer",
     "SupervisionSerializer",
     "REPLIED",
     "MasterResultSerializer",

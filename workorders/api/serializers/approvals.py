@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from workorders.api.serializers.common import NamedRefSerializer, named_ref
+from workorders.models import HandOffStatus
 
 
 def _person(user) -> str:
@@ -96,3 +97,32 @@ class SupervisionSerializer(serializers.Serializer):
 
     def get_acknowledged_by(self, notice) -> str:
         return _person(notice.acknowledged_by)
+
+
+class HandOffSerializer(serializers.Serializer):
+    """A hand-off to a community (转派社区): the street stays the lead unit."""
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(
+        choices=HandOffStatus.choices,
+        help_text="handed_off / accepted / reported / sent_back / closed / withdrawn",
+    )
+    status_label = serializers.CharField(source="get_status_display")
+    street = serializers.SerializerMethodField()
+    community = serializers.SerializerMethodField()
+    note = serializers.CharField(help_text=_("转派说明"))
+    handed_off_at = serializers.DateTimeField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    report = serializers.CharField(help_text=_("社区反馈的办理结果（最近一次）"))
+    reported_at = serializers.DateTimeField(allow_null=True)
+    street_note = serializers.CharField(help_text=_("街道退回或撤回的理由（最近一次）"))
+    sent_back_count = serializers.IntegerField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+
+    @extend_schema_field(NamedRefSerializer)
+    def get_street(self, hand_off) -> dict | None:
+        return named_ref(hand_off.street)
+
+    @extend_schema_field(NamedRefSerializer)
+    def get_community(self, hand_off) -> dict | None:
+        return named_ref(hand_off.community)

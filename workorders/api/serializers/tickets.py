@@ -8,6 +8,7 @@ from rest_framework import serializers
 from workorders.access import CENTER_ROLES, role_of
 from workorders.api.serializers.approvals import (
     ExtensionRequestSerializer,
+    HandOffSerializer,
     PauseSerializer,
     ReturnRequestSerializer,
     SupervisionSerializer,
@@ -169,6 +170,7 @@ class TicketDetailSerializer(TicketListSerializer):
     pending_return = serializers.SerializerMethodField()
     pending_extension = serializers.SerializerMethodField()
     pause = serializers.SerializerMethodField()
+    hand_off = serializers.SerializerMethodField()
     supervisions = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
     stub = serializers.SerializerMethodField(
@@ -261,6 +263,22 @@ class TicketDetailSerializer(TicketListSerializer):
             .first()
         )
         return PauseSerializer(pause).data if pause else None
+
+    @extend_schema_field(
+        HandOffSerializer(
+            allow_null=True,
+            help_text=_("转派社区：进行中的一次，否则最近一次；市民不可见"),
+        )
+    )
+    def get_hand_off(self, ticket) -> dict | None:
+        if role_of(self._user) == Role.CITIZEN:
+            return None
+        hand_off = (
+            ticket.hand_offs.select_related("street", "community")
+            .order_by("-handed_off_at", "-pk")
+            .first()
+        )
+        return HandOffSerializer(hand_off).data if hand_off else None
 
     @extend_schema_field(SupervisionSerializer(many=True, help_text=_("督办记录；市民不可见")))
     def get_supervisions(self, ticket) -> list[dict]:
