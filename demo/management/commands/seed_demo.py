@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from demo import data
 from demo.city import city_build
+from demo.hand_offs import hand_offs_play
 from demo.knowledge import knowledge_seed
 from demo.tickets import seed_classifier_train, tickets_play
 from dispatch.classification import reset_classifier
@@ -55,6 +56,7 @@ class Command(BaseCommand):
             city = city_build(rng=rng)
             reset_classifier()  # the classifier of this process must see the new categories
             tickets_play(city=city, rng=rng, count=tickets, now=real_now)
+            handed_off = hand_offs_play(city=city, now=real_now)
             entries = knowledge_seed(now=real_now)
         reset_classifier()
         by_status = {s: Ticket.objects.filter(status=s).count() for s in Status.values}
@@ -65,5 +67,6 @@ class Command(BaseCommand):
             f"{Profile.objects.count()} users, {sum(by_status.values())} tickets "
             f"({', '.join(f'{k} {v}' for k, v in by_status.items())})"
         )
+        self.stdout.write(f"{handed_off} tickets handed off to a community")
         self.stdout.write(f"{entries} knowledge entries")
         self.stdout.write(seed_classifier_train())
