@@ -221,6 +221,7 @@ DEMO_LOGINS = (
     ("派单员 dispatcher", "dispatcher"),
     ("承办单位 unit staff · 市城市管理委员会", "staff_cgw"),
     ("承办单位 unit staff · 江滩街道办事处", "staff_jiangtan"),
+    ("承办单位 unit staff · 望江社区居委会", "staff_wangjiang"),
     ("承办单位 unit staff · 滨江区人民政府", "staff_binjiang"),
     ("回访员 follow-up agent", "followup"),
     ("领导 leader", "leader"),
