@@ -14,7 +14,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.mark.parametrize("device", list(VIEWPORTS))
 def test_street_hands_off_and_the_community_reports(
-    live_server, browser, city, dispatcher, street_staff, device  # noqa: F811
+    live_server,
+    browser,  # noqa: F811 (the fixture imported above)
+    city,
+    dispatcher,
+    street_staff,
+    device,  # noqa: F811
 ):
     community_staff = make_user(
         "staff_keyuan", Role.UNIT_STAFF, unit=city.keyuan_community, name="社区小林"

@@ -19,7 +19,18 @@ from dispatch.classification import KeywordClassifier
 from dispatch.models import RoutingRule
 from hotline.lib import env
 from tests.servers import free_port, log_tail, stop_process, wait_for
-from workorders.models import Category, Profile, Region, Role, Status, Ticket, TicketEvent, Unit
+from workorders.models import (
+    Assignment,
+    Category,
+    HandOff,
+    Profile,
+    Region,
+    Role,
+    Status,
+    Ticket,
+    TicketEvent,
+    Unit,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -279,3 +290,16 @@ def test_run_platform_starts_everything_and_stops_cleanly_on_ctrl_c(tmp_path):
     finally:
         with contextlib.suppress(ProcessLookupError):
             stop_process(process)
+
+
+def test_seed_demo_hands_some_street_tickets_to_the_community(seeded):
+    """staff_jiangtan and staff_wangjiang see the hand-off flow (demo.hand_offs)."""
+    hand_offs = HandOff.objects.select_related("street", "community", "ticket")
+    assert hand_offs.exists()
+    for hand_off in hand_offs:
+        assert hand_off.community.name == demo_data.COMMUNITY_STAFF[1]
+        assert hand_off.community.parent == hand_off.street
+        assert hand_off.ticket.assignments.filter(
+            unit=hand_off.community, role=Assignment.Role.COMMUNITY, active=True
+        ).exists()
+        assert hand_off.ticket.lead_assignment.unit == hand_off.street

@@ -585,3 +585,21 @@ def test_the_worker_never_dispatches_to_a_community_outside_its_duties(city, mon
     assert dispatch_services.ticket_auto_dispatch(ticket_id=ticket.pk) == "dispatched"
     ticket.refresh_from_db()
     assert ticket.lead_assignment.unit == city.zhongguancun_office
+
+
+def test_the_dispatch_page_refuses_a_community_lead_with_the_message(client, city, dispatcher):
+    ticket = registered()
+    client.force_login(dispatcher)
+    response = client.post(
+        f"/dispatch/tickets/{ticket.pk}/dispatch/",
+        {
+            "category": city.street_light.pk,
+            "region": city.keyuan.pk,
+            "urgency": "normal",
+            "lead_unit": city.keyuan_community.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert "该分类请派给街道（乡镇），由街道转派社区" in response.content.decode()
+    ticket.refresh_from_db()
+    assert ticket.status == Status.REGISTERED and not ticket.assignments.exists()
