@@ -7,17 +7,19 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from workorders import services
-from workorders.access import CENTER_ROLES
+from workorders.access import CENTER_ROLES, unit_of
 from workorders.actions import WORKING, text
 from workorders.models import Assignment, HandOffStatus, Role, Unit
 from workorders.registry import (
+    PagePanel,
     TicketAction,
     TicketPanel,
     register_kept_tickets,
+    register_page_panels,
     register_ticket_actions,
     register_ticket_panels,
 )
-from workorders.services.hand_offs import hand_off_kept_tickets
+from workorders.services.hand_offs import hand_off_kept_tickets, hand_offs_waiting
 
 UNIT = (Role.UNIT_STAFF,)
 CHOOSE_COMMUNITY = _("请选择本街道（乡镇）下属的社区（村）")
@@ -195,7 +197,23 @@ def _panel(state) -> dict | None:
 PANELS = (TicketPanel("hand_off", "workorders/panels/_hand_off.html", _panel, order=35),)
 
 
+def _waiting(request) -> dict | None:
+    unit = unit_of(request.user)
+    if unit is None or unit.kind not in (Unit.Kind.STREET, Unit.Kind.COMMUNITY):
+        return None
+    waiting = list(hand_offs_waiting(unit=unit)[:WAITING_SHOWN])
+    return {"hand_offs": waiting, "unit": unit} if waiting else None
+
+
+WAITING_SHOWN = 20
+
+
 def register() -> None:
     register_ticket_actions(*ACTIONS)
     register_ticket_panels(*PANELS)
+    register_page_panels(
+        PagePanel(
+            "unit_workbench", "hand_offs", "workorders/panels/_hand_offs_waiting.html", _waiting
+        )
+    )
     register_kept_tickets(hand_off_kept_tickets)

@@ -462,7 +462,9 @@ def test_the_cycle_through_the_pages(client, city, dispatcher, street_staff, com
 
     client.force_login(community_staff)
     response = client.get("/unit/")
-    assert ticket.number in response.content.decode()
+    workbench = response.content.decode()
+    assert ticket.number in workbench
+    assert 'id="hand-offs-waiting"' in workbench and "街道转派待办" in workbench
     html = page(client, ticket)
     assert 'id="action-accept"' in html and 'id="action-hand_off_report"' not in html
     assert client.post(f"/tickets/{ticket.pk}/accept/").status_code == 302
@@ -473,6 +475,8 @@ def test_the_cycle_through_the_pages(client, city, dispatcher, street_staff, com
     assert response.status_code == 302
 
     client.force_login(street_staff)
+    workbench = client.get("/unit/").content.decode()
+    assert "社区反馈待审核" in workbench and ticket.number in workbench
     assert (
         client.post(f"/tickets/{ticket.pk}/contact/", {"note": "街道已联系市民"}).status_code == 302
     )
@@ -497,8 +501,10 @@ def test_the_cycle_through_the_pages(client, city, dispatcher, street_staff, com
     ticket.refresh_from_db()
     assert ticket.status == Status.FOLLOW_UP
     assert HandOff.objects.get(ticket=ticket).status == HandOffStatus.CLOSED
+    assert 'id="hand-offs-waiting"' not in client.get("/unit/").content.decode()
 
     client.force_login(community_staff)
+    assert 'id="hand-offs-waiting"' not in client.get("/unit/").content.decode()
     html = page(client, ticket)
     assert "已结束" in html and 'id="action-hand_off_report"' not in html
 

@@ -10,6 +10,7 @@ Every step is a timeline event whose ``unit`` is the unit that must act next.
 """
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -276,3 +277,23 @@ def hand_off_kept_tickets(units):
     after its part ended (a ``registry.register_kept_tickets`` source). A withdrawn hand-off is
     a stub, like a re-dispatch."""
     return HandOff.objects.filter(community__in=units, status=H.CLOSED).values("ticket_id")
+
+
+# --- what waits for a unit (the workbench panel) -------------------------------------------------
+
+# Per side, the hand-off statuses in which that side must act.
+WAITING_FOR_STREET = [H.REPORTED]
+WAITING_FOR_COMMUNITY = [H.HANDED_OFF, H.SENT_BACK]
+
+
+def hand_offs_waiting(*, unit: Unit):
+    """Open hand-offs the unit must act on now: reports to check (a street), hand-offs to accept
+    and reports sent back (a community); oldest first."""
+    rule = Q(street=unit, status__in=WAITING_FOR_STREET) | Q(
+        community=unit, status__in=WAITING_FOR_COMMUNITY
+    )
+    return (
+        HandOff.objects.filter(rule)
+        .select_related("ticket", "street", "community")
+        .order_by("handed_off_at", "pk")
+    )
