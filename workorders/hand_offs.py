@@ -32,7 +32,13 @@ class HandOffInput(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        error_messages={"invalid": CHOOSE_COMMUNITY, "max_string_length": CHOOSE_COMMUNITY},
+        # Bounded: an id past the database's integer range must be a 400, not an overflow.
+        min_value=1,
+        max_value=2**31 - 1,
+        error_messages={
+            key: CHOOSE_COMMUNITY
+            for key in ("invalid", "max_string_length", "min_value", "max_value")
+        },
     )
     note = text(_("转派说明"), _("交办社区的事项和要求"), rows=3)
 

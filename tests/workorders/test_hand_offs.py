@@ -318,7 +318,8 @@ def test_only_one_of_the_streets_own_communities(
         assert body["code"] == "invalid_input"
         assert body["message"] == "请选择本街道（乡镇）下属的社区（村）"
         assert body["fields"]["unit"]
-    for body in ({"note": NOTE}, {"unit": "科源", "note": NOTE}):
+    bad = ({"note": NOTE}, {"unit": "科源", "note": NOTE}, {"unit": 10**30, "note": NOTE})
+    for body in (*bad, {"unit": -1, "note": NOTE}, {"unit": [1], "note": NOTE}):
         response = post(street_staff, ticket.pk, "hand-off", body)
         assert response.status_code == 400
         assert "社区" in response.json()["message"] + str(response.json()["fields"])
