@@ -610,3 +610,34 @@ def test_the_dispatch_page_refuses_a_community_lead_with_the_message(client, cit
     assert "该分类请派给街道（乡镇），由街道转派社区" in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.status == Status.REGISTERED and not ticket.assignments.exists()
+
+
+def test_who_sees_the_handed_off_ticket_page(
+    client,
+    city,
+    dispatcher,
+    street_staff,
+    community_staff,
+    district_staff,
+    other_district_staff,
+    other_community_staff,
+):
+    ticket = street_ticket(city, dispatcher, street_staff)
+    client.force_login(community_staff)
+    assert client.get(f"/tickets/{ticket.pk}/").status_code == 404
+    services.ticket_hand_off(
+        ticket_id=ticket.pk, actor=street_staff, unit=city.keyuan_community.pk, note=NOTE
+    )
+    assert 'id="action-accept"' in page(client, ticket)
+    client.force_login(district_staff)
+    html = page(client, ticket)
+    assert 'id="hand-off"' in html  # the district sees its street's hand-off
+    assert 'id="action-hand_off' not in html and 'id="action-accept"' not in html
+    response = client.post(f"/tickets/{ticket.pk}/hand_off_withdraw/", {"reason": "区里收回"})
+    assert response.status_code == 403
+    for outsider in (other_district_staff, other_community_staff):
+        client.force_login(outsider)
+        assert client.get(f"/tickets/{ticket.pk}/").status_code == 404
+        response = client.post(f"/tickets/{ticket.pk}/hand_off_report/", {"report": REPORT})
+        assert response.status_code == 404
+    assert HandOff.objects.get(ticket=ticket).status == HandOffStatus.HANDED_OFF
