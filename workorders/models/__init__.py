@@ -34,6 +34,7 @@ from workorders.models.tickets import (
     TicketNumberCounter,
     Urgency,
 )
+from workorders.models.visits import FieldVisit
 
 __all__ = [
     "ACCEPT_RUNNING",
@@ -48,6 +49,7 @@ __all__ = [
     "DeadlinePolicy",
     "EventKind",
     "ExtensionRequest",
+    "FieldVisit",
     "InvalidReason",
     "Light",
     "LightChangeBatch",

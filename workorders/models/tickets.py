@@ -374,6 +374,9 @@ class EventKind(models.TextChoices):
     EXEMPTION_REQUESTED = "exemption_requested", _("申请免考核")
     EXEMPTION_APPROVED = "exemption_approved", _("免考核通过")
     EXEMPTION_REJECTED = "exemption_rejected", _("免考核驳回")
+    # Field visits and the request type (workorders.services.visits / center).
+    FIELD_VISIT = "field_visit", _("上门走访")
+    REQUEST_TYPE_CHANGED = "request_type_changed", _("更正诉求类型")
 
 
 class TicketEvent(models.Model):
@@ -431,6 +434,14 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     original_name = models.CharField(max_length=200, blank=True)
     uploaded_at = models.DateTimeField()
+    # A unit's field-visit photo (staff only); None: the citizen's photo, shown to them too.
+    visit = models.ForeignKey(
+        "workorders.FieldVisit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
 
     class Meta:
         verbose_name = _("附件")

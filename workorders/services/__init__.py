@@ -9,6 +9,7 @@ from workorders.services.center import (
     ticket_merge,
     ticket_merge_preview,
     ticket_send_to_triage,
+    ticket_set_request_type,
 )
 from workorders.services.deadline_sweep import sweep_deadlines
 from workorders.services.follow_up import ticket_close, ticket_reopen
@@ -32,6 +33,7 @@ from workorders.services.lifecycle import (
 )
 from workorders.services.pauses import ticket_decide_pause, ticket_request_pause, ticket_resume
 from workorders.services.supervision import ticket_acknowledge_supervision, ticket_supervise
+from workorders.services.visits import ticket_record_field_visit
 
 __all__ = [
     "ticket_add_call",
@@ -62,6 +64,8 @@ __all__ = [
     "ticket_request_return",
     "ticket_resolve",
     "ticket_reveal_contact",
+    "ticket_record_field_visit",
     "ticket_send_to_triage",
+    "ticket_set_request_type",
     "ticket_supplement",
 ]
