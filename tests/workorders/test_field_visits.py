@@ -382,6 +382,7 @@ def test_the_page_offers_the_form_and_records_a_visit_with_photos(
     assert visit.photos.count() == 2
     page = client.get(f"/tickets/{ticket.pk}/").content.decode()
     assert FINDINGS in page and "须先登记上门走访，才能办结" not in page
+    assert "走访人员：刘师傅" in page  # the staff timeline names them
 
 
 def test_the_page_shows_the_errors_and_writes_nothing(client, jointly_handled, unit_staff):
