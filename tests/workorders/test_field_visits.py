@@ -6,18 +6,20 @@ dispatcher and the citizen.
 """
 
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.api import client_for, given_registered, png_bytes
 from workorders import services
-from workorders.models import Attachment, FieldVisit, Status, TicketEvent
+from workorders.models import Attachment, Category, FieldVisit, Status, Ticket, TicketEvent
 
 FINDINGS = "现场查看，科源社区门口两盏路灯灯头损坏，已通知维修班组。"
 
@@ -406,3 +408,13 @@ def test_the_page_does_not_offer_the_form_to_the_dispatcher(client, jointly_hand
     page = client.get(f"/tickets/{jointly_handled.pk}/").content.decode()
 
     assert 'id="action-field_visit"' not in page
+
+
+def test_the_demo_city_records_visits_where_its_categories_require_them(db):
+    call_command("seed_demo", tickets=60, stdout=StringIO())
+
+    required = Category.objects.filter(requires_field_visit=True)
+    assert {category.name for category in required} == {"房屋质量", "违章建筑"}
+    assert FieldVisit.objects.exists()
+    resolved = Ticket.objects.filter(resolved_at__isnull=False, category__in=required)
+    assert all(ticket.field_visits.exists() for ticket in resolved)
