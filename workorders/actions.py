@@ -134,7 +134,17 @@ class PhotosField(serializers.ListField):
     service checks them like the citizen's. Each file is read only up to one byte past the size
     limit, so an oversized file is refused without being held in memory."""
 
-    child = serializers.FileField(allow_empty_file=True)
+    child = serializers.FileField(
+        allow_empty_file=True,
+        error_messages={
+            "invalid": _("照片请以 multipart/form-data 上传，每张一个 photos 字段"),
+            "no_name": _("照片缺少文件名"),
+        },
+    )
+
+    default_error_messages = {
+        "not_a_list": _("照片请以 multipart/form-data 上传，每张一个 photos 字段")
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -159,25 +169,27 @@ class FieldVisitInput(serializers.Serializer):
     )
     visitors = text(_("走访人员"), _("参加走访的人员姓名，如：张三、李四（网格员）"), rows=None)
     findings = text(_("走访情况"), _("现场看到的情况、与诉求人或相关方沟通的结果"), rows=4)
-    latitude = serializers.DecimalField(
+    # Text, not a DecimalField: phones send 15 decimal places, which are rounded (to 0.1 m),
+    # not refused; the service checks the range.
+    latitude = serializers.CharField(
         label=_("纬度"),
         help_text=_("走访地点纬度（可选，-90 到 90）"),
-        max_digits=12,
-        decimal_places=8,
         required=False,
+        allow_blank=True,
         allow_null=True,
         default=None,
-        error_messages={"invalid": _("坐标格式不正确")},
+        max_length=40,
     )
-    longitude = serializers.DecimalField(
+    # Text, not a DecimalField: phones send 15 decimal places, which are rounded (to 0.1 m),
+    # not refused; the service checks the range.
+    longitude = serializers.CharField(
         label=_("经度"),
         help_text=_("走访地点经度（可选，-180 到 180）"),
-        max_digits=12,
-        decimal_places=8,
         required=False,
+        allow_blank=True,
         allow_null=True,
         default=None,
-        error_messages={"invalid": _("坐标格式不正确")},
+        max_length=40,
     )
     photos = PhotosField(label=_("现场照片"), help_text=_("现场照片（可多张，仅工作人员可见）"))
 

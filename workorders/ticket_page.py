@@ -176,13 +176,6 @@ def _form_field(item: serializers.Field) -> forms.Field:
             help_text=help_text,
             widget=MultipleFileInput(attrs={"accept": "image/*"}),
         )
-    if isinstance(item, serializers.DecimalField):
-        return forms.CharField(
-            label=label,
-            required=False,
-            help_text=help_text,
-            widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        )
     if isinstance(item, serializers.BooleanField):
         return forms.BooleanField(
             label=label, required=False, initial=style.get("initial", False), help_text=help_text

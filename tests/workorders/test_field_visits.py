@@ -166,6 +166,10 @@ def test_before_acceptance_the_unit_is_told_to_accept_first(city, dispatcher, un
         ({"latitude": "91", "longitude": "116.3"}, "latitude"),
         ({"latitude": "39.9", "longitude": "-181"}, "longitude"),
         ({"latitude": "39.9"}, "latitude"),
+        ({"latitude": "北纬39度", "longitude": "116.3"}, "latitude"),
+        ({"latitude": "NaN", "longitude": "116.3"}, "latitude"),
+        ({"latitude": "39.9", "longitude": "Infinity"}, "longitude"),
+        ({"latitude": "1e999", "longitude": "116.3"}, "latitude"),
     ],
 )
 def test_bad_input_is_refused(jointly_handled, unit_staff, overrides, field):
@@ -176,6 +180,25 @@ def test_bad_input_is_refused(jointly_handled, unit_staff, overrides, field):
     assert body["code"] == "invalid_input" and field in body["fields"]
     assert not FieldVisit.objects.exists()
     assert not TicketEvent.objects.filter(kind="field_visit").exists()
+
+
+@pytest.mark.parametrize("photos", ["aGVsbG8=", ["aGVsbG8="], [{"data": "aGVsbG8="}]])
+def test_photos_in_json_are_refused_with_a_hint(jointly_handled, unit_staff, photos):
+    response = post_visit(unit_staff, jointly_handled.pk, visit_body(photos=photos))
+
+    assert response.status_code == 400
+    assert "multipart" in str(response.json()["fields"]["photos"])
+    assert not FieldVisit.objects.exists()
+
+
+def test_a_phones_many_decimal_places_are_rounded_not_refused(jointly_handled, unit_staff):
+    body = visit_body(latitude=39.98342412345678, longitude=116.31648312345678)
+
+    response = post_visit(unit_staff, jointly_handled.pk, body)
+
+    assert response.status_code == 200, response.content.decode()
+    visit = FieldVisit.objects.get()
+    assert (str(visit.latitude), str(visit.longitude)) == ("39.983424", "116.316483")
 
 
 def test_a_visit_in_the_future_is_refused(jointly_handled, unit_staff):
