@@ -353,6 +353,8 @@ def test_a_category_requiring_a_visit_blocks_resolving_until_one_is_recorded(
     ticket = jointly_handled
     _in_progress(ticket, unit_staff)
 
+    detail = client_for(unit_staff).get(f"/api/tickets/{ticket.pk}/").json()
+    assert detail["field_visit_required"] is True and detail["visits"] == []
     refused = client_for(unit_staff).post(f"/api/tickets/{ticket.pk}/resolve/", REPLY)
 
     assert refused.status_code == 409
@@ -371,6 +373,7 @@ def test_other_categories_resolve_without_a_visit(jointly_handled, unit_staff):
     response = client_for(unit_staff).post(f"/api/tickets/{jointly_handled.pk}/resolve/", REPLY)
 
     assert response.status_code == 200
+    assert response.json()["field_visit_required"] is False
 
 
 # --- the page ---------------------------------------------------------------------------------

@@ -203,6 +203,9 @@ class TicketDetailSerializer(TicketListSerializer):
     visits = serializers.SerializerMethodField(
         help_text=_("上门走访，最早的在前；仅工作人员可见（市民为空列表）")
     )
+    field_visit_required = serializers.SerializerMethodField(
+        help_text=_("工单分类要求办结前登记上门走访")
+    )
     pending_return = serializers.SerializerMethodField()
     pending_extension = serializers.SerializerMethodField()
     pause = serializers.SerializerMethodField()
@@ -268,6 +271,9 @@ class TicketDetailSerializer(TicketListSerializer):
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, ticket) -> list[dict]:
         return AttachmentSerializer(self._view(ticket).attachments, many=True).data
+
+    def get_field_visit_required(self, ticket) -> bool:
+        return bool(ticket.category_id and ticket.category.field_visit_required)
 
     @extend_schema_field(FieldVisitSerializer(many=True))
     def get_visits(self, ticket) -> list[dict]:
