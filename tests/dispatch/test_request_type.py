@@ -6,7 +6,10 @@ The shared dataset has no request-type labels, so the rules are measured on a ha
 set (tests/dispatch/request_type_cases.py).
 """
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from dispatch.classifier.request_type import detect_request_type
@@ -249,3 +252,32 @@ def test_the_unit_workbench_and_my_tickets_show_it(client, city, dispatcher, uni
     assert 'class="request-type">表扬<' in client.get("/unit/").content.decode()
     client.force_login(citizen)
     assert 'class="request-type">表扬<' in client.get("/my/").content.decode()
+
+
+# --- tickets from before ------------------------------------------------------------------------
+
+
+def test_the_command_fills_what_has_none_and_keeps_what_a_person_chose(city, operator):
+    blank = services.ticket_register(channel="web", content=COMPLAINT, citizen_phone="13812345678")
+    chosen = services.ticket_register(
+        channel="phone", content=COMPLAINT, request_type="help", actor=operator
+    )
+    out = StringIO()
+
+    call_command("predict_request_types", "--dry-run", stdout=out)
+
+    assert "1" in out.getvalue() and "投诉" in out.getvalue()
+    blank.refresh_from_db()
+    assert blank.request_type == ""
+
+    call_command("predict_request_types", stdout=StringIO())
+
+    blank.refresh_from_db()
+    chosen.refresh_from_db()
+    assert (blank.request_type, chosen.request_type) == ("complaint", "help")
+    assert blank.suggestion["request_type"] == "complaint"
+    event = blank.events.get(kind=EventKind.CLASSIFIED)
+    assert event.actor is None and event.data["request_type"] == "complaint"
+    # Run again: nothing left, nothing recorded twice.
+    call_command("predict_request_types", stdout=StringIO())
+    assert blank.events.filter(kind=EventKind.CLASSIFIED).count() == 1

@@ -96,6 +96,33 @@ def _request_type_change(ticket: Ticket, *, actor, request_type: str, at=None) -
     return True
 
 
+def ticket_fill_predicted_request_type(
+    *, ticket_id: int, request_type: str, confidence: float
+) -> bool:
+    """The classifier's request type for a ticket still without one (registered before it was
+    predicted, or answered before the worker ran); False when it has one by now. Recorded as a
+    ``classified`` event: the timeline says who decided it."""
+    if request_type not in RequestType.values:
+        raise InvalidInput(_("诉求类型无效"), fields={"request_type": [_("诉求类型无效")]})
+    with transaction.atomic():
+        ticket = ticket_locked_by_system(ticket_id)
+        if ticket.request_type:
+            return False
+        ticket.request_type = request_type
+        ticket.suggestion = {
+            **ticket.suggestion,
+            "request_type": request_type,
+            "request_type_confidence": round(confidence, 3),
+        }
+        ticket.save(update_fields=["request_type", "suggestion"])
+        record_event(
+            ticket=ticket,
+            kind=EventKind.CLASSIFIED,
+            data={"request_type": request_type, "request_type_confidence": round(confidence, 3)},
+        )
+    return True
+
+
 def ticket_set_request_type(*, ticket_id: int, actor, request_type: str) -> Ticket:
     """An operator or dispatcher corrects the request type (咨询/求助/投诉…), on the timeline."""
     require_role(actor, *INTAKE_ROLES)
