@@ -18,8 +18,18 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.api import client_for, given_registered, png_bytes
+from tests.conftest import make_user
 from workorders import services
-from workorders.models import Attachment, Category, FieldVisit, Status, Ticket, TicketEvent
+from workorders.models import (
+    Assignment,
+    Attachment,
+    Category,
+    FieldVisit,
+    Role,
+    Status,
+    Ticket,
+    TicketEvent,
+)
 
 FINDINGS = "现场查看，科源社区门口两盏路灯灯头损坏，已通知维修班组。"
 
@@ -444,3 +454,31 @@ def test_the_demo_city_records_visits_where_its_categories_require_them(db):
     assert FieldVisit.objects.exists()
     resolved = Ticket.objects.filter(resolved_at__isnull=False, category__in=required)
     assert all(ticket.field_visits.exists() for ticket in resolved)
+
+
+def test_the_district_which_sees_its_streets_tickets_may_not(jointly_handled, district_staff):
+    # 海淀区 sees the ticket (its street assists), but holds no assignment on it.
+    assert client_for(district_staff).get(f"/api/tickets/{jointly_handled.pk}/").status_code == 200
+
+    response = post_visit(district_staff, jointly_handled.pk)
+
+    assert response.status_code == 403
+    assert not FieldVisit.objects.exists()
+
+
+def test_any_active_assignment_counts_whatever_its_role(city, jointly_handled):
+    # A community the street handed the ticket down to holds an assignment of its own role
+    # (added by the hand-off): the rule is the assignment, not a list of roles.
+    community_staff = make_user("staff_keyuan", Role.UNIT_STAFF, unit=city.keyuan_community)
+    Assignment.objects.create(
+        ticket=jointly_handled,
+        unit=city.keyuan_community,
+        role="community",
+        dispatched_at=timezone.now(),
+        accepted_at=timezone.now(),
+    )
+
+    response = post_visit(community_staff, jointly_handled.pk)
+
+    assert response.status_code == 200, response.content.decode()
+    assert FieldVisit.objects.get().unit == city.keyuan_community
