@@ -180,8 +180,6 @@ class FieldVisitInput(serializers.Serializer):
         default=None,
         max_length=40,
     )
-    # Text, not a DecimalField: phones send 15 decimal places, which are rounded (to 0.1 m),
-    # not refused; the service checks the range.
     longitude = serializers.CharField(
         label=_("经度"),
         help_text=_("走访地点经度（可选，-180 到 180）"),

@@ -136,8 +136,9 @@ def test_the_operator_corrects_it_through_the_api_on_the_timeline(predicted, ope
     event = predicted.events.get(kind=EventKind.REQUEST_TYPE_CHANGED)
     assert event.actor == operator
     assert event.data == {"from": "complaint", "to": "report", "predicted": "complaint"}
-    assert event.reason == "投诉 → 举报"
     assert not event.public
+    page = client_for(operator).get(f"/api/tickets/{predicted.pk}/events/").json()
+    assert page[-1]["kind"] == "request_type_changed"
     # The same value again changes nothing and records nothing.
     again = client_for(operator).post(
         f"/api/tickets/{predicted.pk}/request-type/", {"request_type": "report"}, format="json"
@@ -213,12 +214,18 @@ def test_dispatching_with_the_same_type_records_no_correction(client, city, pred
 
 def test_the_ticket_page_offers_the_correction_to_the_operator(client, predicted, operator):
     client.force_login(operator)
+    assert 'id="action-request_type"' in client.get(f"/tickets/{predicted.pk}/").content.decode()
 
     response = client.post(f"/tickets/{predicted.pk}/request_type/", {"request_type": "help"})
 
     assert response.status_code == 302
     predicted.refresh_from_db()
     assert predicted.request_type == RequestType.HELP
+    # The timeline names both types, in the reader's language.
+    page = client.get(f"/tickets/{predicted.pk}/").content.decode()
+    assert "投诉 → 求助" in page
+    english = client.get(f"/tickets/{predicted.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Complaint → Help" in english
 
 
 # --- lists --------------------------------------------------------------------------------------

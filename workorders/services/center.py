@@ -83,8 +83,7 @@ def _request_type_change(ticket: Ticket, *, actor, request_type: str, at=None) -
         ticket=ticket,
         kind=EventKind.REQUEST_TYPE_CHANGED,
         actor=actor,
-        reason=f"{RequestType(previous).label if previous else '—'} → "
-        f"{RequestType(request_type).label}",
+        # No reason text: the timeline names the types in the reader's language (from data).
         data={
             "from": previous,
             "to": request_type,
