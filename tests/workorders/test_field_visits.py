@@ -482,3 +482,16 @@ def test_any_active_assignment_counts_whatever_its_role(city, jointly_handled):
 
     assert response.status_code == 200, response.content.decode()
     assert FieldVisit.objects.get().unit == city.keyuan_community
+
+
+def test_the_citizens_page_shows_the_summary_only(client, jointly_handled, unit_staff, citizen):
+    post_visit(unit_staff, jointly_handled.pk, visit_body(photos=[photo()]), multipart=True)
+    client.force_login(citizen)
+
+    page = client.get(f"/my/tickets/{jointly_handled.pk}/", follow=True).content.decode()
+
+    assert "承办单位已上门走访" in page
+    assert FINDINGS not in page and "刘师傅" not in page
+    token = Attachment.objects.get().token
+    assert token not in page
+    assert client.get(f"/tickets/{jointly_handled.pk}/attachments/{token}/").status_code == 404
