@@ -73,7 +73,10 @@ def city_build(*, rng: random.Random) -> City:
             group = Category.objects.create(name=group_name, parent=top)
             for leaf in group_leaves:
                 category = Category.objects.create(
-                    name=leaf.name, parent=group, keywords="\n".join(leaf.keywords.split())
+                    name=leaf.name,
+                    parent=group,
+                    keywords="\n".join(leaf.keywords.split()),
+                    requires_field_visit=leaf.name in data.FIELD_VISIT_LEAVES,
                 )
                 leaves[leaf.name] = category
                 _rule(category, None, units[leaf.lead], [units[c] for c in leaf.assist])

@@ -475,6 +475,16 @@ CONTACT_NOTES = (
     "已与诉求人电话沟通，说明处理流程和预计完成时间，诉求人表示理解。",
     "工作人员已到现场与诉求人见面，核实了反映的情况。",
 )
+# Leaves whose tickets are resolved only after a field visit (Category.requires_field_visit):
+# what cannot be judged from a desk.
+FIELD_VISIT_LEAVES = ("房屋质量", "违章建筑")
+VISIT_FINDINGS = (
+    "现场查看，情况属实，已拍照留存，并与诉求人当面沟通了处理方案。",
+    "到现场核实，问题位置与诉求人描述一致，已通知责任单位到场整改。",
+    "上门走访诉求人，了解具体情况，现场问题已初步处置，后续跟进。",
+    "会同社区网格员现场勘查，已向相关方说明要求，约定整改期限。",
+)
+VISITORS = ("网格员小王", "工作人员小李、网格员小赵", "执法队员两名", "社区书记、物业经理")
 PROGRESS_NOTES = (
     "已组织人员现场勘查，正在制定处理方案。",
     "已协调产权单位和施工单位，预计三个工作日内完成整改。",

@@ -42,6 +42,7 @@ from workorders.services import (
     ticket_dispatch,
     ticket_mark_invalid,
     ticket_merge,
+    ticket_record_field_visit,
     ticket_register,
     ticket_reopen,
     ticket_request_extension,
@@ -345,6 +346,10 @@ class History:
             return
         self._step(timedelta(minutes=30), timedelta(hours=18))
         self._contact(ticket)
+        ticket.refresh_from_db()
+        if (ticket.category and ticket.category.field_visit_required) or rng.random() < 0.2:
+            self._step(timedelta(hours=1), timedelta(days=1))
+            self._visit(ticket)
         for _ in range(rng.choice([0, 0, 1, 1, 2])):
             self._step(timedelta(hours=2), timedelta(days=2))
             ticket_add_progress(
@@ -378,6 +383,19 @@ class History:
             ticket_id=ticket.pk, actor=lead, reply=data.REPLIES.get(leaf_name, data.GENERIC_REPLY)
         )
         self._follow_up(ticket, plan.outcome, reopen=rng.random() < 0.1, leaf_name=leaf_name)
+
+    def _visit(self, ticket: Ticket) -> None:
+        """A field visit by the lead unit, made shortly before it is recorded (never before the
+        ticket: near the present the clock's steps are short)."""
+        now = timezone.now()
+        before = min(timedelta(minutes=self.rng.randint(10, 90)), (now - ticket.registered_at) / 2)
+        ticket_record_field_visit(
+            ticket_id=ticket.pk,
+            actor=self._lead_staff(ticket),
+            visited_at=now - before,
+            visitors=self.rng.choice(data.VISITORS),
+            findings=self.rng.choice(data.VISIT_FINDINGS),
+        )
 
     def _dispatch_from_triage(self, ticket: Ticket, category: Category) -> None:
         """The dispatcher decides; for some tickets the first guess (the district) is wrong."""

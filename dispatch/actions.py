@@ -16,6 +16,7 @@ from workorders.models import (
     Light,
     PauseStatus,
     Region,
+    RequestType,
     Role,
     Status,
     Unit,
@@ -51,6 +52,13 @@ class DispatchInputSerializer(serializers.Serializer):
     )
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=TEXT_MAX
+    )
+    request_type = serializers.ChoiceField(
+        choices=RequestType.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("更正诉求类型（记入时间线）；不传则保留工单现有的或分类器预测的类型"),
     )
     version = serializers.CharField(
         required=False,

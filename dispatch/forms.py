@@ -112,6 +112,14 @@ class DispatchForm(forms.Form):
         choices=Urgency.choices,
         error_messages={"required": _("请选择紧急程度")},
     )
+    # Pre-filled with the ticket's type (the operator's, or the classifier's); a change is a
+    # correction on the timeline.
+    request_type = forms.ChoiceField(
+        label=_("诉求类型"),
+        required=False,
+        choices=[("", "—"), *RequestType.choices],
+        error_messages={"invalid_choice": _("诉求类型无效")},
+    )
     lead_unit = forms.ModelChoiceField(
         label=_("主办单位"),
         queryset=Unit.objects.filter(is_active=True),
@@ -159,6 +167,7 @@ def dispatch_initial(ticket: Ticket) -> dict:
             "category": ticket.category_id,
             "region": ticket.region_id,
             "urgency": ticket.urgency,
+            "request_type": ticket.request_type,
             "lead_unit": lead,
             "assist_units": assists,
         }
@@ -175,6 +184,7 @@ def dispatch_initial(ticket: Ticket) -> dict:
         "category": ticket.category_id or suggestion.get("category_id"),
         "region": ticket.region_id or suggestion.get("region_id"),
         "urgency": urgency,
+        "request_type": ticket.request_type or suggestion.get("request_type", ""),
         "lead_unit": lead_unit,
         "assist_units": suggestion.get("assist_unit_ids") or [],
     }

@@ -20,7 +20,17 @@ from hotline.lib.errors import DomainError
 from workorders import selectors, services
 from workorders.access import CENTER_ROLES, ticket_get_for_user
 from workorders.forms import apply_domain_error
-from workorders.models import Category, EventKind, Light, Region, Role, Ticket, Unit, Urgency
+from workorders.models import (
+    Category,
+    EventKind,
+    Light,
+    Region,
+    RequestType,
+    Role,
+    Ticket,
+    Unit,
+    Urgency,
+)
 from workorders.selectors import pending_pauses, red_counts_by_unit
 from workorders.views.common import (
     paginate,
@@ -75,6 +85,10 @@ def all_tickets(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _request_type_label(value) -> str:
+    return RequestType(value).label if value in RequestType.values else ""
+
+
 def _suggestion_view(ticket) -> dict:
     """The classifier's suggestion with names instead of ids, for the dispatcher to judge."""
     suggestion = ticket.suggestion or {}
@@ -99,6 +113,8 @@ def _suggestion_view(ticket) -> dict:
         "urgency": Urgency(urgency).label if urgency in Urgency.values else "",
         "urgency_confidence": suggestion.get("urgency_confidence"),
         "urgency_given": suggestion.get("urgency_given", False),
+        "request_type": _request_type_label(suggestion.get("request_type")),
+        "request_type_confidence": suggestion.get("request_type_confidence"),
         "lead_unit": units.get(suggestion.get("lead_unit_id")),
         "assist_units": [
             units[pk] for pk in suggestion.get("assist_unit_ids") or [] if pk in units
@@ -150,6 +166,7 @@ def dispatch_ticket(request: HttpRequest, pk: int) -> HttpResponse:
             urgency=data["urgency"],
             reason=data["reason"],
             version=data["version"],
+            request_type=data["request_type"],
         )
     except DomainError as error:
         ticket.refresh_from_db()

@@ -5,13 +5,25 @@ labels, rows and choices are what the page renders) and the API's request body. 
 optional where the service asks for them itself, so the page and the API give the same message.
 """
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from workorders import services
-from workorders.models import OPEN_STATUSES, Assignment, InvalidReason, PauseStatus, Role, Status
+from workorders.models import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    Assignment,
+    InvalidReason,
+    PauseStatus,
+    RequestType,
+    Role,
+    Status,
+)
 from workorders.registry import TicketAction, register_ticket_actions
+from workorders.services.visits import VISIT_STATUSES
 
 TEXT_MAX = 2000
 WORKING = (Status.ACCEPTED, Status.IN_PROGRESS)
@@ -116,6 +128,81 @@ class InvalidationInput(serializers.Serializer):
     note = text(_("说明"), _("补充说明"), rows=None, max_length=500)
 
 
+@extend_schema_field({"type": "array", "items": {"type": "string", "format": "binary"}})
+class PhotosField(serializers.ListField):
+    """Photos from a multipart body (several ``photos`` parts), as ``services.Upload``: the
+    service checks them like the citizen's. Each file is read only up to one byte past the size
+    limit, so an oversized file is refused without being held in memory."""
+
+    child = serializers.FileField(
+        allow_empty_file=True,
+        error_messages={
+            "invalid": _("照片请以 multipart/form-data 上传，每张一个 photos 字段"),
+            "no_name": _("照片缺少文件名"),
+        },
+    )
+
+    default_error_messages = {
+        "not_a_list": _("照片请以 multipart/form-data 上传，每张一个 photos 字段")
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("default", list)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        files = super().to_internal_value(data)
+        limit = settings.ATTACHMENT_MAX_BYTES + 1
+        return [services.Upload(name=item.name or "", data=item.read(limit)) for item in files]
+
+
+class FieldVisitInput(serializers.Serializer):
+    visited_at = serializers.DateTimeField(
+        label=_("走访时间"),
+        help_text=_("走访时间，不能晚于现在"),
+        required=False,
+        allow_null=True,
+        default=None,
+        error_messages={"invalid": _("时间格式不正确")},
+        style={"input_type": "datetime-local"},
+    )
+    visitors = text(_("走访人员"), _("参加走访的人员姓名，如：张三、李四（网格员）"), rows=None)
+    findings = text(_("走访情况"), _("现场看到的情况、与诉求人或相关方沟通的结果"), rows=4)
+    # Text, not a DecimalField: phones send 15 decimal places, which are rounded (to 0.1 m),
+    # not refused; the service checks the range.
+    latitude = serializers.CharField(
+        label=_("纬度"),
+        help_text=_("走访地点纬度（可选，-90 到 90）"),
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        max_length=40,
+    )
+    longitude = serializers.CharField(
+        label=_("经度"),
+        help_text=_("走访地点经度（可选，-180 到 180）"),
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        max_length=40,
+    )
+    photos = PhotosField(label=_("现场照片"), help_text=_("现场照片（可多张，仅工作人员可见）"))
+
+
+class RequestTypeInput(serializers.Serializer):
+    request_type = serializers.ChoiceField(
+        label=_("诉求类型"),
+        choices=RequestType.choices,
+        error_messages={
+            "required": _("请选择诉求类型"),
+            "invalid_choice": _("请选择诉求类型"),
+        },
+    )
+
+
 class RevealedContactSerializer(serializers.Serializer):
     name = serializers.CharField()
     phone = serializers.CharField()
@@ -161,6 +248,12 @@ def _clock_paused(state) -> bool:
 def _can_resume(state) -> bool:
     # The lead unit's staff, or the center (dispatchers: roles of the action).
     return _clock_paused(state) and (state.role != Role.UNIT_STAFF or _lead(state))
+
+
+def _can_visit(state) -> bool:
+    # Any unit with an accepted active assignment: lead, assisting or a community handed the
+    # ticket down to; the service applies the same rule.
+    return _working_unit(state) and state.ticket.status in VISIT_STATUSES
 
 
 def _can_reveal(state) -> bool:
@@ -261,11 +354,34 @@ ACTIONS = (
         when=_lead,
         input=ReplyInput,
         initial=lambda state: _reply_from_report(state),
+        intro="workorders/actions/_visit_required.html",
         api_path="resolve",
         api_summary=_("办结"),
         api_description=_("主办单位工作人员，办理中的工单。"),
         api_tag="unit",
         order=50,
+    ),
+    TicketAction(
+        name="field_visit",
+        label=_("登记上门走访"),
+        submit=_("登记走访"),
+        done=_("已登记上门走访"),
+        service=services.ticket_record_field_visit,
+        roles=UNIT,
+        statuses=VISIT_STATUSES,
+        when=_can_visit,
+        input=FieldVisitInput,
+        style="collapsed",
+        tone="secondary",
+        api_path="visits",
+        api_summary=_("登记上门走访"),
+        api_description=_(
+            "在该工单上有有效派单的承办单位（主办、协办或转派的社区）签收后登记："
+            "走访时间（不能晚于现在）、走访人员、走访情况，可附现场照片（multipart，字段 photos，"
+            "可多张）和经纬度。照片仅工作人员可见；市民时间线只显示“承办单位已上门走访”。"
+        ),
+        api_tag="unit",
+        order=45,
     ),
     TicketAction(
         name="resume",
@@ -417,6 +533,26 @@ ACTIONS = (
         ),
         api_tag="intake",
         order=210,
+    ),
+    TicketAction(
+        name="request_type",
+        label=_("更正诉求类型"),
+        submit=_("更正"),
+        done=_("已更正诉求类型"),
+        service=services.ticket_set_request_type,
+        roles=INTAKE_ROLES,
+        when=lambda state: state.ticket.status not in FINAL_STATUSES,
+        input=RequestTypeInput,
+        style="collapsed",
+        tone="secondary",
+        api_path="request-type",
+        api_summary=_("更正诉求类型"),
+        api_description=_(
+            "话务员、派单员：更正咨询/求助/投诉/举报/建议/表扬（分类器已预测的也可更正），"
+            "记入时间线；已归档、已合并、不予受理的工单不能更正。"
+        ),
+        api_tag="intake",
+        order=215,
     ),
     TicketAction(
         name="invalid",

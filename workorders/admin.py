@@ -24,6 +24,7 @@ from workorders.models import (
     Category,
     DeadlinePolicy,
     ExtensionRequest,
+    FieldVisit,
     HandOff,
     Notification,
     Profile,
@@ -61,11 +62,26 @@ class UnitAdmin(admin.ModelAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "level", "keyword_count", "community_may_lead", "is_active"]
-    list_filter = ["level", "is_active", "community_may_lead"]
+    list_display = [
+        "full_name",
+        "level",
+        "keyword_count",
+        "community_may_lead",
+        "requires_field_visit",
+        "is_active",
+    ]
+    list_filter = ["level", "is_active", "community_may_lead", "requires_field_visit"]
+    list_editable = ["requires_field_visit"]
     search_fields = ["name", "keywords"]
     autocomplete_fields = ["parent"]
-    fields = ["name", "parent", "keywords", "community_may_lead", "is_active"]
+    fields = [
+        "name",
+        "parent",
+        "keywords",
+        "community_may_lead",
+        "requires_field_visit",
+        "is_active",
+    ]
     list_select_related = ["parent__parent"]
 
     @admin.display(description=_("关键词数"))
@@ -146,7 +162,12 @@ class EventInline(ReadOnlyInline):
 
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
-    fields = ["token", "content_type", "size", "uploaded_at"]
+    fields = ["token", "visit", "content_type", "size", "uploaded_at"]
+
+
+class FieldVisitInline(ReadOnlyInline):
+    model = FieldVisit
+    fields = ["visited_at", "unit", "visitors", "findings", "recorded_by", "recorded_at"]
 
 
 @admin.register(Ticket)
@@ -156,7 +177,7 @@ class TicketAdmin(ReadOnlyAdmin):
     search_fields = ["number", "title", "address"]
     date_hierarchy = "registered_at"
     list_select_related = ["category__parent__parent"]
-    inlines = [AssignmentInline, EventInline, AttachmentInline]
+    inlines = [AssignmentInline, EventInline, FieldVisitInline, AttachmentInline]
     # The citizen's contact is not needed to administer the system.
     exclude = ["citizen_name", "citizen_phone", "query_code"]
 

@@ -12,10 +12,14 @@ from hotline.lib.errors import NotFound
 from workorders.models import Ticket
 
 
-def attachment_response(*, ticket: Ticket, token: str) -> FileResponse:
-    """The photo ``token`` of ``ticket``, streamed; NotFound if it is not this ticket's."""
+def attachment_response(*, ticket: Ticket, token: str, staff: bool = False) -> FileResponse:
+    """The photo ``token`` of ``ticket``, streamed; NotFound if it is not this ticket's.
+
+    ``staff``: the asker is staff who may see the ticket, and so its field-visit photos too; the
+    citizen (and whoever holds the query code) gets only the citizen's own photos."""
+    photos = ticket.attachments.all() if staff else ticket.attachments.filter(visit__isnull=True)
     # Tokens are 32 hex digits; anything else (NUL included) is not worth a query.
-    item = ticket.attachments.filter(token=token).first() if token.isalnum() else None
+    item = photos.filter(token=token).first() if token.isalnum() else None
     if item is None:
         raise NotFound(_("附件不存在"))
     try:

@@ -38,6 +38,11 @@ def _assignments(state) -> dict | None:
     return {"assignments": state.assignments} if state.assignments else None
 
 
+def _visits(state) -> dict | None:
+    # Staff only (the citizen's view has none): names, findings and photos stay internal.
+    return {"visits": state.view.visits} if state.view.visits else None
+
+
 def _timeline(state) -> dict:
     return {"timeline": state.view.timeline}
 
@@ -48,6 +53,7 @@ PANELS = (
     TicketPanel("supervision", "workorders/panels/_supervision.html", _supervision, order=30),
     TicketPanel("citizen", "workorders/panels/_citizen.html", _citizen, order=40),
     TicketPanel("reply", "workorders/panels/_reply.html", _reply, order=50),
+    TicketPanel("visits", "workorders/panels/_visits.html", _visits, order=60),
     TicketPanel(
         "assignments", "workorders/panels/_assignments.html", _assignments, "bottom", order=10
     ),

@@ -1,7 +1,7 @@
 """Reads on the Ticket aggregate: lists and queues through the access funnel, and one ticket as a
 given person may see it (``ticket_view``)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import django_filters
@@ -30,6 +30,7 @@ from workorders.models import (
     Channel,
     EventKind,
     ExtensionRequest,
+    FieldVisit,
     Light,
     PauseStatus,
     Region,
@@ -382,6 +383,9 @@ CITIZEN_ACTOR = _("市民")
 # answer to the follow-up SMS.
 CITIZEN_KINDS = {EventKind.REGISTERED, EventKind.SUPPLEMENTED, EventKind.FOLLOW_UP_ANSWERED}
 # Only these events carry text written for the citizen; other reasons are internal.
+# Kinds the citizen sees under their own words: a field visit is only summarised (no findings,
+# names or photos).
+PUBLIC_LABELS = {EventKind.FIELD_VISIT: _("承办单位已上门走访")}
 PUBLIC_TEXT_KINDS = {"resolved", "answered", "supplemented", "contacted", "progress", "merged"}
 
 
@@ -427,8 +431,9 @@ class TicketView:
     # True for the citizen (and whoever holds the query code): the public timeline only.
     public: bool
     timeline: list[StaffEvent] | list[PublicEvent]
-    attachments: list[Attachment]
+    attachments: list[Attachment]  # the citizen's photos (field-visit photos are in visits)
     show_query_code: bool
+    visits: list[FieldVisit] = field(default_factory=list)  # staff only; with their photos
 
 
 def ticket_raised_by(*, ticket: Ticket) -> dict:
@@ -460,8 +465,18 @@ def ticket_view(*, user, ticket: Ticket) -> TicketView:
         citizen=citizen_view(user, ticket),
         public=public,
         timeline=_public_timeline(ticket) if public else _staff_timeline(ticket),
-        attachments=list(ticket.attachments.order_by("pk")),
+        attachments=list(ticket.attachments.filter(visit__isnull=True).order_by("pk")),
         show_query_code=role in CENTER_ROLES,
+        visits=[] if public else ticket_field_visits(ticket=ticket),
+    )
+
+
+def ticket_field_visits(*, ticket: Ticket) -> list[FieldVisit]:
+    """The ticket's field visits, oldest first, with the unit, the recorder and the photos."""
+    return list(
+        ticket.field_visits.select_related("unit", "recorded_by__profile").prefetch_related(
+            Prefetch("photos", queryset=Attachment.objects.order_by("pk"))
+        )
     )
 
 
@@ -505,7 +520,7 @@ def _public_timeline(ticket: Ticket) -> list[PublicEvent]:
     return [
         PublicEvent(
             kind=event.kind,
-            label=event.get_kind_display(),
+            label=PUBLIC_LABELS.get(event.kind) or event.get_kind_display(),
             at=event.created_at,
             unit=event.unit.name if event.unit else "",
             text=event.reason if event.kind in PUBLIC_TEXT_KINDS else "",

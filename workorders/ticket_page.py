@@ -25,6 +25,7 @@ from workorders.models import (
 )
 from workorders.registry import TicketAction, ticket_actions, ticket_panels
 from workorders.selectors import ticket_supervisions, ticket_view
+from workorders.services.visits import field_visit_missing
 
 CHOOSE = format_lazy("— {} —", _("请选择"))
 
@@ -50,6 +51,12 @@ class TicketState:
     hand_off: HandOff | None  # the open hand-off to a community, else the latest one
     view: object  # selectors.TicketView: the citizen, timeline and photos this person may see
     extra: dict = field(default_factory=dict)  # what an action's result adds (revealed contact)
+
+    @property
+    def field_visit_missing(self) -> bool:
+        """The category asks for a field visit before resolving and none is recorded: the
+        resolve form says so before the unit tries."""
+        return field_visit_missing(self.ticket)
 
     @property
     def return_window_ends(self) -> datetime | None:
@@ -154,10 +161,30 @@ def ticket_state(*, user, ticket: Ticket) -> TicketState:
 # --- action forms -------------------------------------------------------------------------------
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (field-visit photos); the serializer checks them."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        return list(data or [])
+
+
 def _form_field(item: serializers.Field) -> forms.Field:
     """The page's widget for one serializer field; the serializer alone validates."""
     label, help_text = item.label, "" if item.help_text == item.label else item.help_text or ""
     style = item.style or {}
+    if isinstance(item, serializers.ListField) and isinstance(item.child, serializers.FileField):
+        return MultipleFileField(
+            label=label,
+            required=False,
+            help_text=help_text,
+            widget=MultipleFileInput(attrs={"accept": "image/*"}),
+        )
     if isinstance(item, serializers.BooleanField):
         return forms.BooleanField(
             label=label, required=False, initial=style.get("initial", False), help_text=help_text
@@ -193,17 +220,22 @@ def _form_class(action: TicketAction) -> type[forms.Form]:
     return type(f"{action.name.title()}Form", (forms.Form,), fields)
 
 
-def action_form(action: TicketAction, *, data=None, prefix: str = "") -> forms.Form:
+def action_form(action: TicketAction, *, data=None, files=None, prefix: str = "") -> forms.Form:
     """The action's form, bound to what was posted when it is shown again with errors."""
     auto_id = f"{prefix or action.name}-%s"
-    return _form_class(action)(data=data, auto_id=auto_id)
+    return _form_class(action)(data=data, files=files, auto_id=auto_id)
 
 
-def parse_action_input(action: TicketAction, data) -> tuple[dict | None, forms.Form]:
-    """Validate posted form data with the action's serializer: (input, form to show again)."""
-    form = action_form(action, data=data)
+def parse_action_input(action: TicketAction, data, files=None) -> tuple[dict | None, forms.Form]:
+    """Validate posted form data (and files) with the action's serializer: (input, form to show
+    again)."""
+    form = action_form(action, data=data, files=files)
     if action.input is None:
         return {}, form
+    if files:
+        # One dict for the serializer, as DRF's request.data holds a multipart body's files.
+        data = data.copy()
+        data.update(files)
     parser = action.input(data=data)
     if parser.is_valid():
         return dict(parser.validated_data), form

@@ -321,7 +321,8 @@ class TicketAttachmentView(ApiView):
     )
     def get(self, request, pk: int, token: str):
         ticket = ticket_get_for_user(user=request.user, pk=pk)
-        return attachment_response(ticket=ticket, token=token)
+        staff = role_of(request.user) not in (None, Role.CITIZEN)
+        return attachment_response(ticket=ticket, token=token, staff=staff)
 
 
 class TicketEventsView(ApiView):

@@ -35,6 +35,7 @@ from workorders.models.tickets import (
     TicketNumberCounter,
     Urgency,
 )
+from workorders.models.visits import FieldVisit
 
 __all__ = [
     "ACCEPT_RUNNING",
@@ -52,6 +53,7 @@ __all__ = [
     "ExtensionRequest",
     "HandOff",
     "HandOffStatus",
+    "FieldVisit",
     "InvalidReason",
     "Light",
     "LightChangeBatch",

@@ -88,6 +88,13 @@ class Category(models.Model):
         default=False,
         help_text=_("勾选后，该分类（含下级分类）的工单可派给社区/村主办"),
     )
+    # Tickets of this category (or of a category below it) are resolved only after a unit
+    # recorded a field visit: problems that cannot be judged from a desk (漏水, 违建, 占道).
+    requires_field_visit = models.BooleanField(
+        _("办结前须上门走访"),
+        default=False,
+        help_text=_("勾选后，本分类及其下级分类的工单须登记上门走访才能办结"),
+    )
 
     class Meta:
         verbose_name = _("诉求分类")
@@ -120,6 +127,11 @@ class Category(models.Model):
 
     def allows_community_lead(self) -> bool:
         return any(node.community_may_lead for node in self.ancestors_and_self())
+
+    @property
+    def field_visit_required(self) -> bool:
+        """Set on this category or one above it: an administrator marks a whole branch."""
+        return any(node.requires_field_visit for node in self.ancestors_and_self())
 
     @property
     def keyword_list(self) -> list[str]:

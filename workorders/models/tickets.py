@@ -384,6 +384,9 @@ class EventKind(models.TextChoices):
     HAND_OFF_SENT_BACK = "hand_off_sent_back", _("社区反馈被退回")
     HAND_OFF_WITHDRAWN = "hand_off_withdrawn", _("撤回转派")
     HAND_OFF_CLOSED = "hand_off_closed", _("社区承办结束")
+    # Field visits and the request type (workorders.services.visits / center).
+    FIELD_VISIT = "field_visit", _("上门走访")
+    REQUEST_TYPE_CHANGED = "request_type_changed", _("更正诉求类型")
 
 
 class TicketEvent(models.Model):
@@ -441,6 +444,14 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField()
     original_name = models.CharField(max_length=200, blank=True)
     uploaded_at = models.DateTimeField()
+    # A unit's field-visit photo (staff only); None: the citizen's photo, shown to them too.
+    visit = models.ForeignKey(
+        "workorders.FieldVisit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
 
     class Meta:
         verbose_name = _("附件")

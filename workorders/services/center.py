@@ -18,6 +18,7 @@ from workorders.models import (
     EventKind,
     InvalidReason,
     Region,
+    RequestType,
     Status,
     Ticket,
     Unit,
@@ -39,6 +40,15 @@ from workorders.transitions import record_event, transition
 # --- classification and dispatch ---------------------------------------------------------------
 
 
+def _predicted_request_type(ticket: Ticket, suggestion: dict | None) -> dict:
+    """The classifier's request type for a ticket that has none: what an operator chose at
+    intake (or corrected since) is kept. Web and app submissions come without one."""
+    predicted = (suggestion or {}).get("request_type", "")
+    if ticket.request_type or predicted not in RequestType.values:
+        return {}
+    return {"request_type": predicted}
+
+
 def ticket_send_to_triage(*, ticket_id: int, suggestion: dict, reason: str, actor=None) -> Ticket:
     """The classifier was unsure: a dispatcher decides, with the suggestions pre-filled."""
     with transaction.atomic():
@@ -51,8 +61,78 @@ def ticket_send_to_triage(*, ticket_id: int, suggestion: dict, reason: str, acto
             reason=reason,
             data={"suggestion": suggestion},
             public=False,
-            changes={"suggestion": {**ticket.suggestion, **suggestion}},
+            changes={
+                "suggestion": {**ticket.suggestion, **suggestion},
+                **_predicted_request_type(ticket, suggestion),
+            },
         )
+    return ticket
+
+
+def _request_type_change(ticket: Ticket, *, actor, request_type: str, at=None) -> bool:
+    """Set the ticket's request type and record the correction; False when it is unchanged.
+    The caller holds the ticket's lock and saves nothing else for it."""
+    if request_type not in RequestType.values:
+        message = _("诉求类型无效")
+        raise InvalidInput(message, fields={"request_type": [message]})
+    previous = ticket.request_type
+    if previous == request_type:
+        return False
+    ticket.request_type = request_type
+    ticket.save(update_fields=["request_type"])
+    record_event(
+        ticket=ticket,
+        kind=EventKind.REQUEST_TYPE_CHANGED,
+        actor=actor,
+        # No reason text: the timeline names the types in the reader's language (from data).
+        data={
+            "from": previous,
+            "to": request_type,
+            # What the classifier said, so that corrections measure it.
+            "predicted": ticket.suggestion.get("request_type", ""),
+        },
+        at=at,
+    )
+    return True
+
+
+def ticket_fill_predicted_request_type(
+    *, ticket_id: int, request_type: str, confidence: float
+) -> bool:
+    """The classifier's request type for a ticket still without one (registered before it was
+    predicted, or answered before the worker ran); False when it has one by now. Recorded as a
+    ``classified`` event: the timeline says who decided it."""
+    if request_type not in RequestType.values:
+        raise InvalidInput(_("诉求类型无效"), fields={"request_type": [_("诉求类型无效")]})
+    with transaction.atomic():
+        ticket = ticket_locked_by_system(ticket_id)
+        if ticket.request_type:
+            return False
+        ticket.request_type = request_type
+        ticket.suggestion = {
+            **ticket.suggestion,
+            "request_type": request_type,
+            "request_type_confidence": round(confidence, 3),
+        }
+        ticket.save(update_fields=["request_type", "suggestion"])
+        record_event(
+            ticket=ticket,
+            kind=EventKind.CLASSIFIED,
+            data={"request_type": request_type, "request_type_confidence": round(confidence, 3)},
+        )
+    return True
+
+
+def ticket_set_request_type(*, ticket_id: int, actor, request_type: str) -> Ticket:
+    """An operator or dispatcher corrects the request type (咨询/求助/投诉…), on the timeline."""
+    require_role(actor, *INTAKE_ROLES)
+    with transaction.atomic():
+        ticket = ticket_locked(ticket_id, actor)
+        if ticket.status in FINAL_STATUSES:
+            raise Conflict(
+                _("工单已%(status)s，不能更正诉求类型") % {"status": ticket.get_status_display()}
+            )
+        _request_type_change(ticket, actor=actor, request_type=request_type)
     return ticket
 
 
@@ -80,6 +160,7 @@ def ticket_dispatch(
     reason: str = "",
     suggestion: dict | None = None,
     version: str = "",
+    request_type: str = "",
 ) -> Ticket:
     """Dispatch (or re-dispatch before acceptance) to a lead unit and any assisting units.
 
@@ -87,6 +168,8 @@ def ticket_dispatch(
     person chooses is a confirmed label for training the classifier. ``version``: the
     ``Ticket.version`` the dispatcher saw; if someone changed the ticket since (two dispatchers
     at once), a Conflict naming the current lead unit instead of silently overwriting it.
+    ``request_type``: the dispatcher's correction (recorded on the timeline); without it the
+    classifier's prediction fills an empty request type.
     """
     if actor is not None:
         require_role(actor, *CENTER_DECIDERS)
@@ -122,6 +205,10 @@ def ticket_dispatch(
                 raise InvalidInput(message, fields={"lead_unit": [message]})
         if suggestion:
             changes["suggestion"] = {**ticket.suggestion, **suggestion}
+        if request_type and actor is not None:
+            _request_type_change(ticket, actor=actor, request_type=request_type, at=now)
+        else:
+            changes.update(_predicted_request_type(ticket, suggestion))
         changes.update(
             due_times(urgency=changes["urgency"], start=now, category=changes["category"])
         )

@@ -39,6 +39,7 @@ from workorders.services.hand_offs import (
     open_hand_off,
 )
 from workorders.services.pauses import pause_close_on_resolve
+from workorders.services.visits import field_visit_missing
 from workorders.transitions import record_event, transition
 
 # An extension may add at most this much to the current resolve due time (Shandong: 10 days).
@@ -295,6 +296,11 @@ def ticket_resolve(*, ticket_id: int, actor, reply: str) -> Ticket:
     with transaction.atomic():
         ticket = ticket_locked(ticket_id, actor)
         assignment = require_lead(ticket, actor)
+        if field_visit_missing(ticket):
+            raise Conflict(
+                _("“%(category)s”类工单须先登记上门走访，才能办结")
+                % {"category": ticket.category.full_name}
+            )
         now = timezone.now()
         changes = {
             "reply": reply,

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import ngettext, pgettext
 
+from workorders.models import RequestType
+
 register = template.Library()
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
@@ -86,6 +88,12 @@ def percent(value) -> str:
         return f"{float(value) * 100:.0f}%"
     except (TypeError, ValueError):
         return "—"
+
+
+@register.filter
+def request_type_label(value) -> str:
+    """A RequestType value kept in an event's data, in the reader's language ("—" for none)."""
+    return RequestType(value).label if value in RequestType.values else "—"
 
 
 @register.filter

@@ -117,7 +117,7 @@ def run_ticket_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         ticket = ticket_get_for_user(user=request.user, pk=pk)
     except DomainError as error:
         return render_error(request, error)
-    data, form = parse_action_input(action, request.POST)
+    data, form = parse_action_input(action, request.POST, request.FILES)
     if data is None:
         error = InvalidInput(_("提交的内容有误，请检查后重试"))
         return render_ticket_detail(request, ticket, failed={name: form}, error=error, status=400)
@@ -195,6 +195,7 @@ def attachment(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """Attachments are never public media: each request is checked like the ticket itself."""
     try:
         ticket = _ticket_for_attachment(request, pk)
-        return attachment_response(ticket=ticket, token=token)
+        staff = role_of(request.user) not in (None, Role.CITIZEN)
+        return attachment_response(ticket=ticket, token=token, staff=staff)
     except DomainError as error:
         return render_error(request, error)

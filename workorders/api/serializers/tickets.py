@@ -38,7 +38,13 @@ class TicketListSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     status_label = serializers.CharField(source="get_status_display")
     channel = serializers.ChoiceField(choices=Channel.choices)
-    request_type = serializers.CharField()
+    request_type = serializers.CharField(
+        help_text=_(
+            "inquiry 咨询 / help 求助 / complaint 投诉 / report 举报 / suggestion 建议 / "
+            "praise 表扬；话务员所选或分类器预测，空串表示尚未判断"
+        )
+    )
+    request_type_label = serializers.CharField(source="get_request_type_display")
     urgency = serializers.ChoiceField(choices=Urgency.choices)
     category = serializers.SerializerMethodField()
     region = serializers.SerializerMethodField()
@@ -141,6 +147,34 @@ class AttachmentSerializer(serializers.Serializer):
         return reverse("api-ticket-attachment", args=[attachment.ticket_id, attachment.token])
 
 
+class FieldVisitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    unit = serializers.SerializerMethodField()
+    visited_at = serializers.DateTimeField()
+    visitors = serializers.CharField(help_text=_("走访人员（自由填写）"))
+    findings = serializers.CharField()
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    recorded_by = serializers.SerializerMethodField(help_text=_("登记人"))
+    recorded_at = serializers.DateTimeField()
+    photos = serializers.SerializerMethodField()
+
+    @extend_schema_field(NamedRefSerializer)
+    def get_unit(self, visit) -> dict | None:
+        return named_ref(visit.unit)
+
+    def get_recorded_by(self, visit) -> str:
+        user = visit.recorded_by
+        if user is None:
+            return ""
+        profile = getattr(user, "profile", None)
+        return (profile.display_name if profile else "") or user.username
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_photos(self, visit) -> list[dict]:
+        return AttachmentSerializer(visit.photos.all(), many=True).data
+
+
 class TicketDetailSerializer(TicketListSerializer):
     """One ticket as ``context["user"]`` may see it (access.citizen_view decides the citizen)."""
 
@@ -166,7 +200,13 @@ class TicketDetailSerializer(TicketListSerializer):
     category_path = serializers.SerializerMethodField()
     suggestion = serializers.SerializerMethodField()
     assignments = serializers.SerializerMethodField()
-    attachments = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField(help_text=_("市民提交的照片"))
+    visits = serializers.SerializerMethodField(
+        help_text=_("上门走访，最早的在前；仅工作人员可见（市民为空列表）")
+    )
+    field_visit_required = serializers.SerializerMethodField(
+        help_text=_("工单分类要求办结前登记上门走访")
+    )
     pending_return = serializers.SerializerMethodField()
     pending_extension = serializers.SerializerMethodField()
     pause = serializers.SerializerMethodField()
@@ -233,6 +273,13 @@ class TicketDetailSerializer(TicketListSerializer):
     @extend_schema_field(AttachmentSerializer(many=True))
     def get_attachments(self, ticket) -> list[dict]:
         return AttachmentSerializer(self._view(ticket).attachments, many=True).data
+
+    def get_field_visit_required(self, ticket) -> bool:
+        return bool(ticket.category_id and ticket.category.field_visit_required)
+
+    @extend_schema_field(FieldVisitSerializer(many=True))
+    def get_visits(self, ticket) -> list[dict]:
+        return FieldVisitSerializer(self._view(ticket).visits, many=True).data
 
     def _pending(self, related, serializer_class):
         if role_of(self._user) == Role.CITIZEN:
