@@ -7,6 +7,7 @@ from workorders.models.clock import (
     TimeUnit,
     WorkCalendarDay,
 )
+from workorders.models.inbox import InboxCursor, InboxItem, InboxRead
 from workorders.models.notifications import Notification
 from workorders.models.people import Profile, Role
 from workorders.models.places import Category, Region, Unit
@@ -48,6 +49,9 @@ __all__ = [
     "DeadlinePolicy",
     "EventKind",
     "ExtensionRequest",
+    "InboxCursor",
+    "InboxItem",
+    "InboxRead",
     "InvalidReason",
     "Light",
     "LightChangeBatch",
