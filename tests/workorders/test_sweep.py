@@ -256,7 +256,8 @@ from django.db import connection
 from django.db.models import Count
 
 from workorders.models import (
-    Assignment, LightChangeBatch, Notification, Ticket, TicketEvent, TicketLightState, Unit,
+    Assignment, InboxItem, LightChangeBatch, Notification, Ticket, TicketEvent, TicketLightState,
+    Unit,
 )
 from workorders.services.deadline_sweep import sweep_deadlines
 
@@ -298,7 +299,14 @@ for now in (start + timedelta(minutes=30), start + timedelta(minutes=90)):
 
 groups = TicketEvent.objects.values("ticket_id", "kind", "data__deadline").annotate(n=Count("id"))
 sample = TicketEvent.objects.filter(kind="light_red", data__deadline="resolve").first()
+item = InboxItem.objects.get(event=sample)
 print(json.dumps({{
+    "red_items": InboxItem.objects.filter(kind="light_red").count(),
+    "yellow_items": InboxItem.objects.filter(kind="light_yellow").count(),
+    "item": {{
+        "text": item.text, "unit": item.unit_id == sample.unit_id,
+        "ticket": item.ticket_id == sample.ticket_id, "urgent": item.urgent,
+    }},
     "rounds": rounds,
     "groups": len(groups),
     "most": max(g["n"] for g in groups),
@@ -345,3 +353,12 @@ def test_concurrent_sweeps_on_postgresql_record_each_change_once(tmp_path):
     }
     assert sample["created_at"] == "2026-03-02T03:00:00+00:00"  # when it turned red
     assert (sample["unit"], sample["public"]) == ("市城市管理委员会", False)
+    # The inbox: each red light one notice to the lead unit, inserted in the same statement,
+    # exactly once despite the concurrent sweeps; yellow lights are no notices.
+    assert (report["red_items"], report["yellow_items"]) == (3 * count, 0)
+    assert report["item"] == {
+        "text": "办结时限 2026-03-02 11:00 已超期",
+        "unit": True,
+        "ticket": True,
+        "urgent": False,
+    }
