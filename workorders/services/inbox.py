@@ -200,10 +200,10 @@ def deliver(*, notices: list[Notice], now: datetime | None = None) -> int:
 def inbox_mark_read(*, user, item_id: int) -> InboxItem:
     """``user`` read one of their notices (again: no change). Another's is NotFound."""
     item = inbox_item_get_for_user(user=user, pk=item_id)
-    if item.is_unread or item.receipt_at is None:
-        now = timezone.now()
+    if item.receipt_at is None:
+        # ignore_conflicts: a double click's second request finds the first one's receipt.
         InboxRead.objects.bulk_create(
-            [InboxRead(item=item, user_id=user.pk, read_at=now)], ignore_conflicts=True
+            [InboxRead(item=item, user_id=user.pk, read_at=timezone.now())], ignore_conflicts=True
         )
     return inbox_item_get_for_user(user=user, pk=item_id)
 

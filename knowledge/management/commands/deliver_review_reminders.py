@@ -4,6 +4,7 @@ changing review dates in bulk; --dry-run lists what would be delivered."""
 from django.core.management.base import BaseCommand
 
 from knowledge.reminders import deliver_review_reminders, review_reminders
+from workorders.models import InboxItem
 
 
 class Command(BaseCommand):
@@ -14,7 +15,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         if dry_run:
-            for notice in review_reminders():
-                self.stdout.write(f"{notice.key} → unit {notice.to.unit_id}")
+            notices = review_reminders()
+            delivered = set(
+                InboxItem.objects.filter(key__in=[n.key for n in notices]).values_list(
+                    "key", flat=True
+                )
+            )
+            for notice in notices:
+                if notice.key not in delivered:
+                    self.stdout.write(f"would deliver {notice.key} to unit {notice.to.unit_id}")
             return
         self.stdout.write(f"delivered {deliver_review_reminders()} reminder(s)")
