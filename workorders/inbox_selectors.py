@@ -4,8 +4,9 @@ menu.
 A person sees the notices addressed to their unit (unit staff), to their role (the center's
 dispatchers) and to them personally; nothing else. A notice is unread for a person until they
 read it (InboxRead), mark everything read (InboxCursor), or it is older than INBOX_UNREAD_DAYS.
-The count is one statement on the partial indexes of InboxItem: each arm of the OR an index
-range of the last INBOX_UNREAD_DAYS, each row a probe of the receipts' unique index.
+The count is one statement on the partial indexes of InboxItem (each arm of the OR an index
+range of the last INBOX_UNREAD_DAYS), anti-joined with this person's receipts of the same days
+(one range of the receipts' (user, read_at, item) index).
 """
 
 from datetime import datetime, timedelta
@@ -53,8 +54,11 @@ def unread_floor(now: datetime | None = None) -> datetime:
 
 
 def _unread(user, now: datetime | None) -> Q:
-    receipt = InboxRead.objects.filter(item=OuterRef("pk"), user_id=user.pk)
     floor = unread_floor(now)
+    # A notice of the window can only have been read after it arrived, so only receipts of the
+    # window matter: that keeps the anti-join's other side to one index range of this person's
+    # recent receipts, whatever their history.
+    receipt = InboxRead.objects.filter(item=OuterRef("pk"), user_id=user.pk, read_at__gt=floor)
     cursor = Subquery(InboxCursor.objects.filter(user_id=user.pk).values("read_before")[:1])
     return (
         Q(created_at__gt=floor)

@@ -77,7 +77,8 @@ class InboxItem(models.Model):
 
 
 class InboxRead(models.Model):
-    """A person has read one notice (the receipt; the unique index answers "read by me?")."""
+    """A person has read one notice. The unique index, person first, answers both "read by
+    me?" for one notice and "my receipts" as one index range (the unread count's anti-join)."""
 
     item = models.ForeignKey(InboxItem, on_delete=models.CASCADE, related_name="reads")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -87,7 +88,12 @@ class InboxRead(models.Model):
         verbose_name = _("已读记录")
         verbose_name_plural = _("已读记录")
         constraints = [
-            models.UniqueConstraint(fields=["item", "user"], name="inbox_read_once"),
+            models.UniqueConstraint(fields=["user", "item"], name="inbox_read_once"),
+        ]
+        indexes = [
+            # workorders.inbox_selectors.inbox_unread_count: this person's receipts of the
+            # unread window, read from the index alone.
+            models.Index(fields=["user", "read_at", "item"], name="inbox_read_recent"),
         ]
 
     def __str__(self) -> str:
