@@ -11,7 +11,8 @@ each recipient in the same transaction, and the notification backends carry the 
 the notice's sentence (default: the event's reason); ``urgent(event)`` whether it is an
 emergency (default: the ticket's urgency is "emergency": an SMS also goes to the unit's duty
 phone); ``notify=False`` leaves the notification backends out (the kind already sends its own
-messages, e.g. the deadline sweep's digests); ``template`` names templates/notifications/<name>.txt
+messages, e.g. the deadline sweep's digests), and a function of the event decides per event
+(``notify=ticket_is_emergency``: text only emergencies, the inbox has the rest); ``template`` names templates/notifications/<name>.txt
 (default "inbox").
 """
 
@@ -54,8 +55,11 @@ class InboxKind:
     recipients: Callable[[TicketEvent], Iterable[To]] = to_event_unit
     text: Callable[[TicketEvent, To], str] = event_reason
     urgent: Callable[[TicketEvent], bool] = ticket_is_emergency
-    notify: bool = True
+    notify: bool | Callable[[TicketEvent], bool] = True
     template: str = "inbox"
+
+    def notifies(self, event: TicketEvent) -> bool:
+        return bool(self.notify(event)) if callable(self.notify) else self.notify
 
 
 # The deadline sweep records these in bulk and delivers them in the same INSERT … SELECT: no
@@ -72,7 +76,7 @@ def register_inbox_event(
     recipients: Callable[[TicketEvent], Iterable[To]] | None = None,
     text: Callable[[TicketEvent, To], str] | None = None,
     urgent: Callable[[TicketEvent], bool] | None = None,
-    notify: bool = True,
+    notify: bool | Callable[[TicketEvent], bool] = True,
     template: str = "inbox",
 ) -> InboxKind:
     """Make timeline events of ``kind`` notices (see the module docstring)."""

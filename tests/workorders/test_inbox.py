@@ -242,6 +242,21 @@ def test_an_ordinary_notice_reaches_the_staff_not_the_duty_phone(
     assert ("workorders.tasks.send_notification", row.pk) in broker  # queued after the commit
 
 
+def test_a_kind_may_notify_only_emergencies(monkeypatch, city, dispatcher, unit_staff):
+    monkeypatch.setattr(inbox, "_kinds", dict(inbox._kinds))
+    spec = inbox.inbox_kind(EventKind.DISPATCHED)
+    register_inbox_event(
+        EventKind.DISPATCHED,
+        recipients=spec.recipients,
+        text=spec.text,
+        notify=inbox.ticket_is_emergency,
+    )
+    dispatched(city, dispatcher)
+    assert not Notification.objects.exists() and inbox_unread_count(user=unit_staff) == 1
+    dispatched(city, dispatcher, urgency=Urgency.EMERGENCY)
+    assert Notification.objects.filter(kind="inbox").count() == 1
+
+
 def test_dispatchers_requests_stay_in_the_inbox(city, dispatcher, unit_staff):
     ticket = dispatched(city, dispatcher)
     Notification.objects.all().delete()

@@ -67,7 +67,7 @@ def deliver_event(*, event: TicketEvent, ticket: Ticket) -> list[InboxItem]:
             for to in addressees
         ]
     )
-    if spec.notify:
+    if spec.notifies(event):
         _notify(spec.template, event, ticket, addressees, items, urgent)
     return items
 
