@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from dispatch import api as dispatch_api
 from evaluation import api as evaluation_api
-from workorders.api import views
+from workorders.api import inbox, views
 from workorders.api.actions import TicketActionView
 from workorders.api.docs import API_DESCRIPTION, RedocView, SwaggerView
 from workorders.registry import ticket_actions
@@ -72,6 +72,12 @@ urlpatterns = [
         views.UnitSupervisionsView.as_view(),
         name="api-unit-supervisions",
     ),
+    path("inbox/", inbox.InboxView.as_view(), name="api-inbox"),
+    path("inbox/read-all/", inbox.InboxReadAllView.as_view(), name="api-inbox-read-all"),
+    path(
+        "inbox/unread-count/", inbox.InboxUnreadCountView.as_view(), name="api-inbox-unread-count"
+    ),
+    path("inbox/<int:pk>/read/", inbox.InboxReadView.as_view(), name="api-inbox-read"),
     path("unit/lights/", views.UnitLightCountsView.as_view(), name="api-unit-lights"),
     path("follow-up/", evaluation_api.FollowUpQueueView.as_view(), name="api-follow-up"),
     # follow-up rounds, the citizen's survey, exemptions and rankings (evaluation.api)

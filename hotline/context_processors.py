@@ -8,7 +8,12 @@ def roles(request):
     role = role_of(user)
     path = getattr(request, "path", "")
     menu = [
-        {"url": entry.url(), "label": entry.label, "current": entry.current(path)}
+        {
+            "url": entry.url(),
+            "label": entry.label,
+            "current": entry.current(path),
+            "badge": entry.badge(user) if entry.badge else None,
+        }
         for entry in navigation_for(role=role, user=user)
     ]
     return {"current_role": role, "current_unit": unit_of(user), "navigation": menu}

@@ -343,6 +343,13 @@ CELERY_BEAT_SCHEDULE = {
     # Retrains the classifier from new dispatcher-confirmed labels (a no-op when there are fewer
     # than CLASSIFIER_RETRAIN_MIN_NEW_LABELS); promoted only if it beats the active version.
     # Sunday night: training takes a worker process for minutes.
+    # The knowledge base's entries due for review: one inbox notice to the owning unit per entry
+    # and review date (a re-run delivers nothing new).
+    "knowledge-review-reminders": {
+        "task": "knowledge.tasks.deliver_review_reminders",
+        "schedule": crontab(minute=0, hour=7),
+        "options": {"expires": 6 * 3600},
+    },
     "retrain-classifier": {
         "task": "dispatch.tasks.retrain_classifier",
         "schedule": crontab(minute=30, hour=2, day_of_week="sun"),
@@ -430,6 +437,9 @@ if "sms" in NOTIFICATION_BACKENDS and not SMS_GATEWAY_URL.startswith(("http://",
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "12345-hotline@localhost")
 # A failing backend is retried this many times, with exponential backoff, then marked failed.
 NOTIFICATION_MAX_RETRIES = env_int("NOTIFICATION_MAX_RETRIES", 6, minimum=0)
+# The inbox's unread count (in every staff page's menu) looks back this many days: an older
+# notice nobody opened counts as read, so the count's cost stays bounded (workorders.selectors).
+INBOX_UNREAD_DAYS = env_int("INBOX_UNREAD_DAYS", 30, minimum=1)
 
 # --- follow-up and evaluation (evaluation/) ------------------------------------------------------
 # Scheme and host citizens open the survey link on (it is sent by SMS); no trailing slash.

@@ -146,6 +146,32 @@ def test_staff_pages_render(live_server, browser, city, dispatcher, unit_staff, 
 
 
 @pytest.mark.parametrize("device", list(VIEWPORTS))
+def test_unit_staff_work_their_inbox(live_server, browser, city, dispatcher, unit_staff, device):
+    first = dispatched(city, dispatcher)
+    dispatched(city, dispatcher)
+    base = live_server.url
+    page = browser.new_page(viewport=VIEWPORTS[device], locale="zh-CN")
+    sign_in(page, base, unit_staff.username)
+    page.goto(f"{base}/unit/")
+    # The menu says there are two new notices; the inbox lists them.
+    assert page.inner_text(".mainnav a[href='/inbox/'] .nav-badge") == "2"
+    page.click(".mainnav a[href='/inbox/']")
+    page.wait_for_selector(".inbox-item.is-unread")
+    assert page.locator(".inbox-item.is-unread").count() == 2
+    shot(page, f"{device}-inbox")
+    # Opening one marks it read and lands on its ticket.
+    page.locator(".inbox-item", has_text=first.number).locator("text=查看工单").click()
+    page.wait_for_url(f"{base}/tickets/{first.pk}/")
+    assert page.inner_text(".mainnav a[href='/inbox/'] .nav-badge") == "1"
+    page.goto(f"{base}/inbox/")
+    page.click("text=全部标为已读")
+    page.wait_for_selector(".inbox-item.is-read")
+    assert page.locator(".inbox-item.is-unread").count() == 0
+    assert page.locator(".mainnav .nav-badge").count() == 0
+    page.close()
+
+
+@pytest.mark.parametrize("device", list(VIEWPORTS))
 def test_desk_pages_render(
     live_server, browser, city, operator, dispatcher, unit_staff, follow_up_agent, leader, device
 ):
@@ -208,8 +234,11 @@ def test_no_page_breaks_the_content_security_policy(
     visits = [
         (None, ["/", "/submit/", "/track/", "/accounts/login/", "/api/docs/", "/api/redoc/"]),
         (operator, ["/operator/"]),
-        (dispatcher, ["/dispatch/triage/", "/dispatch/approvals/", f"/tickets/{ticket.pk}/"]),
-        (unit_staff, ["/unit/", f"/tickets/{ticket.pk}/"]),
+        (
+            dispatcher,
+            ["/dispatch/triage/", "/dispatch/approvals/", f"/tickets/{ticket.pk}/", "/inbox/"],
+        ),
+        (unit_staff, ["/unit/", f"/tickets/{ticket.pk}/", "/inbox/"]),
         (leader, ["/overview/", "/evaluation/rankings/"]),
     ]
     for user, paths in visits:

@@ -8,7 +8,7 @@ class WorkordersConfig(AppConfig):
 
     def ready(self) -> None:
         # The ticket page, the action endpoints and the menu render what the apps register.
-        from workorders import actions, hand_offs, navigation, panels
+        from workorders import actions, hand_offs, inbox, navigation, panels
         from workorders.services.images import set_pillow_limit
 
         set_pillow_limit()
@@ -17,3 +17,4 @@ class WorkordersConfig(AppConfig):
         hand_offs.register()
         panels.register()
         navigation.register()
+        inbox.register()

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from workorders.inbox_selectors import inbox_unread_count
 from workorders.models import Role
 from workorders.registry import NavEntry, Workspace, register_navigation, register_workspaces
 
@@ -14,6 +15,14 @@ ENTRIES = (
     NavEntry("my_tickets", _("我的诉求"), (Role.CITIZEN,), order=30),
     NavEntry("operator", _("话务受理"), INTAKE, order=40),
     NavEntry("unit", _("工作台"), (Role.UNIT_STAFF,), order=80),
+    NavEntry(
+        "inbox",
+        _("消息中心"),
+        (Role.UNIT_STAFF, Role.DISPATCHER),
+        order=82,
+        prefix="/inbox/",
+        badge=lambda user: inbox_unread_count(user=user),
+    ),
     NavEntry("overview", _("总览"), (Role.LEADER, Role.ADMIN), order=100),
     NavEntry(
         "admin:index",

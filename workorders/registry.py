@@ -205,6 +205,9 @@ class NavEntry:
     prefix: str = ""
     # Extra condition on the user (e.g. Django's is_staff for the admin site).
     when: Callable[[Any], bool] | None = None
+    # A number beside the label (e.g. unread notices), from the user; 0 or None shows nothing.
+    # It runs on every page the entry appears on: keep it one cheap query.
+    badge: Callable[[Any], int | None] | None = None
 
     def url(self) -> str:
         return reverse(self.url_name)

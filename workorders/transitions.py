@@ -6,11 +6,14 @@ can never both win) and writes the TicketEvent in the same transaction. Named se
 ``workorders.services`` wrap it; nothing else assigns ``status``.
 """
 
+from contextlib import nullcontext
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.lib.errors import Conflict
+from workorders.inbox import inbox_kind
 from workorders.models import EventKind, Status, Ticket, TicketEvent
 
 S = Status
@@ -106,8 +109,26 @@ def record_event(
     to_status: str = "",
     at=None,
 ) -> TicketEvent:
-    """Record an action that does not change the status (progress notes, reveals, …)."""
+    """Record an action that does not change the status (progress notes, reveals, …).
+
+    Events of a kind registered with workorders.inbox also deliver their inbox notices here, in
+    the same transaction: a notice exists exactly when its event does."""
     assert kind in EventKind.values, kind
+    # Imported here: the services package imports this module (transition) at its import.
+    from workorders.services.inbox import deliver_event
+
+    args = (ticket, kind, actor, unit, reason, data, public, from_status, to_status, at)
+    if inbox_kind(kind) is None:
+        return _create_event(*args)
+    # The callers' transaction when there is one (no savepoint: two statements fewer).
+    atomic = nullcontext() if transaction.get_connection().in_atomic_block else transaction.atomic()
+    with atomic:
+        event = _create_event(*args)
+        deliver_event(event=event, ticket=ticket)
+    return event
+
+
+def _create_event(ticket, kind, actor, unit, reason, data, public, from_status, to_status, at):
     return TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,

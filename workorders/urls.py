@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from workorders.views import accounts, citizen, common, leader, operator, unit
+from workorders.views import accounts, citizen, common, inbox, leader, operator, unit
 
 urlpatterns = [
     path("", common.home, name="home"),
@@ -18,6 +18,9 @@ urlpatterns = [
     # staff
     path("operator/", operator.workspace, name="operator"),
     path("unit/", unit.workbench, name="unit"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read-all/", inbox.read_all, name="inbox_read_all"),
+    path("inbox/<int:pk>/read/", inbox.read, name="inbox_read"),
     path("overview/", leader.overview, name="overview"),
     path("tickets/<int:pk>/", common.ticket_detail, name="ticket_detail"),
     path(

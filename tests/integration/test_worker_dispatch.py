@@ -35,6 +35,13 @@ def test_posted_ticket_is_dispatched_by_the_worker(stack, pg, make_payload):
     kinds = pg.event_kinds(body["number"])
     assert kinds[0] == "registered"
     assert kinds.count("dispatched") == 1, kinds
+    # And both units find it in their inbox, written with the dispatch event
+    assert pg.all(
+        "SELECT u.name, i.kind FROM workorders_inboxitem i"
+        " JOIN workorders_ticket t ON t.id = i.ticket_id JOIN workorders_unit u ON u.id = i.unit_id"
+        " WHERE t.number = %s ORDER BY u.name",
+        (body["number"],),
+    ) == [("中关村街道办事处", "dispatched"), ("市城市管理委员会", "dispatched")]
 
 
 def test_unclear_request_goes_to_triage(stack, pg, make_payload):

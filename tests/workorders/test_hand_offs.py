@@ -641,3 +641,30 @@ def test_who_sees_the_handed_off_ticket_page(
         response = client.post(f"/tickets/{ticket.pk}/hand_off_report/", {"report": REPORT})
         assert response.status_code == 404
     assert HandOff.objects.get(ticket=ticket).status == HandOffStatus.HANDED_OFF
+
+
+def test_each_step_lands_in_the_inbox_of_the_unit_that_must_act(
+    city, dispatcher, street_staff, community_staff
+):
+    from workorders.inbox_selectors import inbox_items_for, inbox_unread_count
+
+    ticket = street_ticket(city, dispatcher, street_staff, contact=True)
+    before = inbox_unread_count(user=community_staff)
+    ok(post(street_staff, ticket.pk, "hand-off", {"unit": city.keyuan_community.pk, "note": NOTE}))
+    community_items = inbox_items_for(user=community_staff)
+    assert inbox_unread_count(user=community_staff) == before + 1
+    assert community_items.first().kind == EventKind.HANDED_OFF
+    assert community_items.first().ticket_id == ticket.pk
+
+    ok(post(community_staff, ticket.pk, "accept"))
+    ok(post(community_staff, ticket.pk, "hand-off/report", {"report": REPORT}))
+    street_item = inbox_items_for(user=street_staff).first()
+    assert street_item.kind == EventKind.HAND_OFF_REPORTED and street_item.ticket_id == ticket.pk
+
+    ok(post(street_staff, ticket.pk, "hand-off/send-back", {"reason": "未写明市民意见"}))
+    assert inbox_items_for(user=community_staff).first().kind == EventKind.HAND_OFF_SENT_BACK
+    # The street's own notices are not the community's, and the other way round.
+    assert not inbox_items_for(user=street_staff).filter(kind=EventKind.HANDED_OFF).exists()
+    assert (
+        not inbox_items_for(user=community_staff).filter(kind=EventKind.HAND_OFF_REPORTED).exists()
+    )

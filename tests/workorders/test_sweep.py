@@ -178,6 +178,9 @@ def test_notifications_go_to_the_unit_its_head_and_the_dispatchers(
     head.profile.is_unit_head = True
     head.profile.mobile = "13900000001"
     head.profile.save()
+    # The dispatch's own notice (the inbox's) is not what this test is about.
+    Notification.objects.filter(kind="inbox").delete()
+    broker.clear()
     with django_capture_on_commit_callbacks(execute=True):
         sweep_deadlines(now=at(2026, 3, 2, 11, 40))
     yellow = Notification.objects.get(kind="light_yellow")
@@ -210,7 +213,8 @@ def test_one_message_per_unit_not_per_ticket(city, dispatcher, unit_staff):
 def test_every_configured_backend_gets_a_row(ticket, settings):
     settings.NOTIFICATION_BACKENDS = ["sms", "email"]
     sweep_deadlines(now=at(2026, 3, 2, 11, 40))
-    assert sorted(Notification.objects.values_list("backend", flat=True)) == ["email", "sms"]
+    lights = Notification.objects.exclude(kind="inbox")  # the dispatch notified too, earlier
+    assert sorted(lights.values_list("backend", flat=True)) == ["email", "sms"]
 
 
 def test_dry_run_writes_nothing(ticket, capsys):
@@ -252,7 +256,8 @@ from django.db import connection
 from django.db.models import Count
 
 from workorders.models import (
-    Assignment, LightChangeBatch, Notification, Ticket, TicketEvent, TicketLightState, Unit,
+    Assignment, InboxItem, LightChangeBatch, Notification, Ticket, TicketEvent, TicketLightState,
+    Unit,
 )
 from workorders.services.deadline_sweep import sweep_deadlines
 
@@ -294,7 +299,14 @@ for now in (start + timedelta(minutes=30), start + timedelta(minutes=90)):
 
 groups = TicketEvent.objects.values("ticket_id", "kind", "data__deadline").annotate(n=Count("id"))
 sample = TicketEvent.objects.filter(kind="light_red", data__deadline="resolve").first()
+item = InboxItem.objects.get(event=sample)
 print(json.dumps({{
+    "red_items": InboxItem.objects.filter(kind="light_red").count(),
+    "yellow_items": InboxItem.objects.filter(kind="light_yellow").count(),
+    "item": {{
+        "text": item.text, "unit": item.unit_id == sample.unit_id,
+        "ticket": item.ticket_id == sample.ticket_id, "urgent": item.urgent,
+    }},
     "rounds": rounds,
     "groups": len(groups),
     "most": max(g["n"] for g in groups),
@@ -341,3 +353,12 @@ def test_concurrent_sweeps_on_postgresql_record_each_change_once(tmp_path):
     }
     assert sample["created_at"] == "2026-03-02T03:00:00+00:00"  # when it turned red
     assert (sample["unit"], sample["public"]) == ("市城市管理委员会", False)
+    # The inbox: each red light one notice to the lead unit, inserted in the same statement,
+    # exactly once despite the concurrent sweeps; yellow lights are no notices.
+    assert (report["red_items"], report["yellow_items"]) == (3 * count, 0)
+    assert report["item"] == {
+        "text": "办结时限 2026-03-02 11:00 已超期",
+        "unit": True,
+        "ticket": True,
+        "urgent": False,
+    }

@@ -8,6 +8,7 @@ from workorders.models.clock import (
     WorkCalendarDay,
 )
 from workorders.models.hand_offs import OPEN_HAND_OFF_STATUSES, HandOff, HandOffStatus
+from workorders.models.inbox import InboxCursor, InboxItem, InboxRead
 from workorders.models.notifications import Notification
 from workorders.models.people import Profile, Role
 from workorders.models.places import Category, Region, Unit
@@ -54,6 +55,9 @@ __all__ = [
     "HandOff",
     "HandOffStatus",
     "FieldVisit",
+    "InboxCursor",
+    "InboxItem",
+    "InboxRead",
     "InvalidReason",
     "Light",
     "LightChangeBatch",

@@ -222,6 +222,8 @@ def ticket_dispatch(
             data={
                 "lead_unit": lead_unit.name,
                 "assist_units": [unit.name for unit in assist_units],
+                # The inbox delivers the notice to each of them (workorders.inbox).
+                "assist_unit_ids": [unit.pk for unit in assist_units if unit.pk != lead_unit.pk],
                 "category": str(changes["category"] or ""),
                 "auto": actor is None,
             },

@@ -39,11 +39,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from workorders.deadline_policies import first_warning
+from workorders.inbox import SWEEP_KINDS, inbox_kind
 from workorders.lights import DEADLINE_LABELS, DEADLINES, deadline_light
 from workorders.models import (
     RESOLVE_RUNNING,
     Assignment,
     EventKind,
+    InboxItem,
     Light,
     LightChangeBatch,
     Ticket,
@@ -51,6 +53,7 @@ from workorders.models import (
     TicketLightState,
     Unit,
 )
+from workorders.services.inbox import deliver_sweep_events
 from workorders.services.notifications import (
     build_notifications,
     dispatcher_recipients,
@@ -275,7 +278,8 @@ def _batch_orm(now: datetime, batch_size: int) -> tuple[int, list[LightChange]]:
         batch_size=500,
     )
     changes = _changes(rows)
-    TicketEvent.objects.bulk_create([_event(c, now) for c in changes], batch_size=1000)
+    events = TicketEvent.objects.bulk_create([_event(c, now) for c in changes], batch_size=1000)
+    deliver_sweep_events(events=events, now=now)
     if changes:
         LightChangeBatch.objects.create(created_at=now, changes=[c.as_json() for c in changes])
     return len(rows), changes
@@ -334,9 +338,46 @@ def _event_insert(now: datetime) -> tuple[str, list]:
         f"SELECT {', '.join(values)} FROM cand c CROSS JOIN LATERAL (VALUES {lateral})"
         " AS x(name, label, light, lit, due, warn)"
         " WHERE x.light >= %s AND x.light > x.lit"
-        " RETURNING ticket_id, kind, unit_id, data"
+        " RETURNING id, ticket_id, kind, unit_id, reason, data"
     )
     return sql, [*params, int(Light.YELLOW)]
+
+
+def _inbox_insert(now: datetime) -> tuple[str, list]:
+    """The inbox items of the light events the batch inserts (``ev``), in the same statement:
+    the kinds registered with workorders.inbox, to the event's unit with the event's reason
+    (what deliver_sweep_events writes on the ORM path). Empty when no light kind is registered."""
+    kinds = [str(kind) for kind in SWEEP_KINDS if inbox_kind(kind) is not None]
+    if not kinds:
+        return "", []
+    explicit = {
+        "kind": "ev.kind",
+        "unit": "ev.unit_id",
+        "ticket": "ev.ticket_id",
+        "event": "ev.id",
+        "text": "ev.reason",
+        "urgent": "false",
+        "created_at": "%s",
+    }
+    columns, values = [], []
+    for model_field in InboxItem._meta.concrete_fields:
+        if model_field.primary_key:
+            continue
+        columns.append(connection.ops.quote_name(model_field.column))
+        if model_field.name in explicit:
+            values.append(explicit[model_field.name])
+        elif model_field.null:
+            values.append("NULL")
+        elif model_field.get_internal_type() in ("CharField", "TextField"):
+            values.append("''")
+        else:
+            raise RuntimeError(f"sweep: no value for InboxItem.{model_field.name}")
+    sql = (
+        f", inbox AS (INSERT INTO {InboxItem._meta.db_table} ({', '.join(columns)})"  # noqa: S608
+        f" SELECT {', '.join(values)} FROM ev"
+        " WHERE ev.unit_id IS NOT NULL AND ev.kind = ANY(%s) RETURNING 1)"
+    )
+    return sql, [now, kinds]
 
 
 def _batch_postgresql(now: datetime, batch_size: int) -> tuple[int, int, int]:
@@ -347,6 +388,7 @@ def _batch_postgresql(now: datetime, batch_size: int) -> tuple[int, int, int]:
     _batch_orm cannot disagree about what a light is. Returns (checked, yellow, red)."""
     select_sql, select_params = _candidates(now, batch_size, lock=True).query.sql_with_params()
     event_sql, event_params = _event_insert(now)
+    inbox_sql, inbox_params = _inbox_insert(now)
     sql = (
         f"WITH cand AS MATERIALIZED ({select_sql}), "  # noqa: S608 - identifiers from metadata
         f"upd AS (UPDATE {TicketLightState._meta.db_table} s SET"
@@ -359,13 +401,21 @@ def _batch_postgresql(now: datetime, batch_size: int) -> tuple[int, int, int]:
         f"pending AS (INSERT INTO {LightChangeBatch._meta.db_table} (created_at, changes)"
         " SELECT %s, jsonb_agg(jsonb_build_array(ev.ticket_id, ev.data->>'deadline',"
         " CASE WHEN ev.kind = 'light_red' THEN %s ELSE %s END, ev.unit_id))"
-        " FROM ev HAVING count(*) > 0 RETURNING id) "
+        " FROM ev HAVING count(*) > 0 RETURNING id)"
+        f"{inbox_sql} "
         "SELECT (SELECT count(*) FROM upd),"
         " (SELECT count(*) FROM ev WHERE kind = 'light_yellow'),"
         " (SELECT count(*) FROM ev WHERE kind = 'light_red'),"
         " (SELECT count(*) FROM pending)"
     )
-    params = [*select_params, *event_params, now, int(Light.RED), int(Light.YELLOW)]
+    params = [
+        *select_params,
+        *event_params,
+        now,
+        int(Light.RED),
+        int(Light.YELLOW),
+        *inbox_params,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         checked, yellow, red, _ = cursor.fetchone()

@@ -8,14 +8,14 @@ from hotline.lib.errors import Conflict
 from workorders.access import require_role, require_unit
 from workorders.models import RESOLVE_RUNNING, Assignment, EventKind, Role, Supervision
 from workorders.services.guards import clean_text, ticket_locked
-from workorders.services.notifications import notify, unit_recipients
 from workorders.transitions import record_event
 
 CENTER_SUPERVISORS = (Role.DISPATCHER, Role.LEADER)
 
 
 def ticket_supervise(*, ticket_id: int, actor, note: str) -> Supervision:
-    """The center presses the lead unit: a notice it must acknowledge, on the record, notified."""
+    """The center presses the lead unit: a notice it must acknowledge, on the record; the event
+    is an inbox notice, sent through the notification backends too (workorders.inbox)."""
     require_role(actor, *CENTER_SUPERVISORS)
     note = clean_text(note, field="note", label="督办意见", minimum=2)
     with transaction.atomic():
@@ -37,22 +37,6 @@ def ticket_supervise(*, ticket_id: int, actor, note: str) -> Supervision:
             reason=note,
             data={"supervision_id": supervision.pk},
             at=now,
-        )
-        recipients = unit_recipients([lead.unit_id]).get(lead.unit_id, [])
-        notify(
-            kind="supervised",
-            context={
-                "unit": lead.unit.name,
-                "number": ticket.number,
-                "title": ticket.title,
-                "note": note,
-                "resolve_due_at": timezone.localtime(ticket.resolve_due_at)
-                if ticket.resolve_due_at
-                else None,
-            },
-            recipients=recipients,
-            ticket_ids=[ticket.pk],
-            now=now,
         )
     return supervision
 

@@ -13,10 +13,12 @@ the ones still registered and skips the rest.
 
 import random
 import time
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from demo import data
@@ -26,7 +28,7 @@ from demo.knowledge import knowledge_seed
 from demo.tickets import seed_classifier_train, tickets_play
 from dispatch.classification import reset_classifier
 from dispatch.models import RoutingRule
-from workorders.models import Category, Profile, Region, Status, Ticket, Unit
+from workorders.models import Category, Notification, Profile, Region, Status, Ticket, Unit
 
 
 class Command(BaseCommand):
@@ -57,6 +59,13 @@ class Command(BaseCommand):
             reset_classifier()  # the classifier of this process must see the new categories
             tickets_play(city=city, rng=rng, count=tickets, now=real_now)
             handed_off = hand_offs_play(city=city, now=real_now)
+            # The inbox notices of the simulated weeks were "sent" when they happened: the worker
+            # must not text weeks-old dispatches at start-up (the inboxes keep them to read).
+            Notification.objects.filter(
+                kind__in=["inbox", "supervised"],
+                sent_at__isnull=True,
+                created_at__lt=real_now - timedelta(minutes=5),
+            ).update(sent_at=F("created_at"))
             entries = knowledge_seed(now=real_now)
         reset_classifier()
         by_status = {s: Ticket.objects.filter(status=s).count() for s in Status.values}
