@@ -382,7 +382,16 @@ CITIZEN_ACTOR = _("市民")
 # answer to the follow-up SMS.
 CITIZEN_KINDS = {EventKind.REGISTERED, EventKind.SUPPLEMENTED, EventKind.FOLLOW_UP_ANSWERED}
 # Only these events carry text written for the citizen; other reasons are internal.
-PUBLIC_TEXT_KINDS = {"resolved", "answered", "supplemented", "contacted", "progress", "merged"}
+PUBLIC_TEXT_KINDS = {
+    "resolved",
+    "answered",
+    "supplemented",
+    "contacted",
+    "progress",
+    "merged",
+    "proactive_linked",
+    "proactive_resolved",
+}
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,8 @@ class IntakeSerializer(serializers.Serializer):
     latitude = serializers.FloatField(required=False, allow_null=True, default=None)
     longitude = serializers.FloatField(required=False, allow_null=True, default=None)
     channel = serializers.ChoiceField(
-        choices=Channel.choices,
+        # A proactive work order is raised from the tickets behind it, with its own endpoint.
+        choices=[choice for choice in Channel.choices if choice[0] != Channel.PROACTIVE],
         required=False,
         allow_blank=True,
         default="",
