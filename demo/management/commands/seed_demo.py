@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from demo import data
 from demo.city import city_build
+from demo.governance import governance_seed
 from demo.knowledge import knowledge_seed
 from demo.tickets import seed_classifier_train, tickets_play
 from dispatch.classification import reset_classifier
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             reset_classifier()  # the classifier of this process must see the new categories
             tickets_play(city=city, rng=rng, count=tickets, now=real_now)
             entries = knowledge_seed(now=real_now)
+            governance = governance_seed(city=city)
         reset_classifier()
         by_status = {s: Ticket.objects.filter(status=s).count() for s in Status.values}
         self.stdout.write(
@@ -66,4 +68,5 @@ class Command(BaseCommand):
             f"({', '.join(f'{k} {v}' for k, v in by_status.items())})"
         )
         self.stdout.write(f"{entries} knowledge entries")
+        self.stdout.write(governance)
         self.stdout.write(seed_classifier_train())
