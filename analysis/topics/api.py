@@ -79,8 +79,12 @@ class ProblemInputSerializer(serializers.Serializer):
 
 
 class ProblemUpdateSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(
-        choices=ProblemStatus.choices, required=False, allow_blank=True, default=""
+    # A plain string (the service checks it): a second "status" enum would clash in the schema.
+    status = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=" / ".join(ProblemStatus.values),
     )
     note = serializers.CharField(allow_blank=True)
     title = serializers.CharField(required=False)

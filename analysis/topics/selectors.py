@@ -140,9 +140,10 @@ def topic_volume(*, topic: MonthlyTopic, weeks: int = DEFAULT_WEEKS, now: dateti
         "change_percent": change,
         "target_reduction": target,
         "target_average": round(target_average, 2) if target_average is not None else None,
+        # Undecided without a "before" to reduce, or before any time has passed since.
         "target_met": (
             since_average <= target_average
-            if target_average is not None and since_average is not None
+            if target_average is not None and since_average is not None and before
             else None
         ),
     }

@@ -314,3 +314,21 @@ def test_the_form_pages(city, leader, unit_staff):
     assert moved.status_code == 302
     problem.refresh_from_db()
     assert problem.status == "solved"
+
+
+def test_without_history_the_target_is_undecided(city, topic):
+    with time_machine.travel(at(2026, 3, 15), tick=False):
+        volume = topic_volume(topic=topic, weeks=4)
+
+    assert (volume["before_average"], volume["since_average"]) == (0.0, 0.0)
+    assert (volume["change_percent"], volume["target_met"]) == (None, None)
+
+
+def test_a_topic_of_a_future_month_has_no_weeks_since(city, leader):
+    created = client_for(leader).post(API, topic_body(city, month="2026-06"), format="json")
+    topic = MonthlyTopic.objects.get(pk=created.json()["id"])
+    with time_machine.travel(at(2026, 5, 10), tick=False):
+        volume = topic_volume(topic=topic, weeks=4)
+
+    assert {w["phase"] for w in volume["weeks"]} == {"before"}
+    assert volume["since_average"] is None

@@ -72,8 +72,7 @@ class IntakeSerializer(serializers.Serializer):
     latitude = serializers.FloatField(required=False, allow_null=True, default=None)
     longitude = serializers.FloatField(required=False, allow_null=True, default=None)
     channel = serializers.ChoiceField(
-        # A proactive work order is raised from the tickets behind it, with its own endpoint.
-        choices=[choice for choice in Channel.choices if choice[0] != Channel.PROACTIVE],
+        choices=Channel.choices,
         required=False,
         allow_blank=True,
         default="",
@@ -93,6 +92,12 @@ class IntakeSerializer(serializers.Serializer):
         default="",
         help_text=_("仅话务员/派单员可指定"),
     )
+
+    def validate_channel(self, value: str) -> str:
+        # A proactive work order is raised from the tickets behind it, through its own endpoint.
+        if value == Channel.PROACTIVE:
+            raise serializers.ValidationError(_("主动治理工单须从来源工单创建"))
+        return value
 
 
 class IntakeJSONSerializer(IntakeSerializer):
