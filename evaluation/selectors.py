@@ -420,6 +420,7 @@ def _ticket_figure(figure: str, unit: Unit, period: Period) -> QuerySet[Ticket]:
                 registered_at__lt=period.end,
             )
             .exclude(status=Status.INVALID)
+            .exclude(channel=Channel.PROACTIVE)
             .select_related("category", "region")
             .order_by("-registered_at", "-pk")
         )

@@ -342,3 +342,17 @@ def test_the_ranking_page_and_exports_show_the_column(city, dispatcher, unit_sta
     assert next(r for r in rows if r["unit_id"] == city.urban_management.pk)["proactive"] == 1
     assert drill.status_code == 200
     assert Ticket.objects.get(channel=Channel.PROACTIVE).number in drill.content.decode()
+
+
+def test_a_proactive_order_is_not_a_request_in_the_areas_volume(city, dispatcher, unit_staff):
+    with time_machine.travel(at(2026, 3, 9, 9), tick=False):
+        source = dispatched_request(city, dispatcher)
+    _proactive_resolved_in_march(city, dispatcher, unit_staff, source)
+
+    with time_machine.travel(at(2026, 3, 20), tick=False):
+        live = month_view_for(month(2026, 3))
+    volumes = {f.unit_id: f.volume for f in live.units}
+
+    assert volumes[city.keyuan_community.pk] == 1
+    assert volumes[city.zhongguancun_office.pk] == 1
+    assert volumes[city.haidian_gov.pk] == 1
