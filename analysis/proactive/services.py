@@ -99,7 +99,7 @@ def _text(value, field: str, errors: dict, *, label: str, minimum: int, maximum:
     if not minimum <= len(value) <= maximum:
         errors[field] = [
             _("请填写%(label)s（%(minimum)s 到 %(maximum)s 字）")
-            % {"label": label, "minimum": minimum, "maximum": maximum}
+            % {"label": label, "minimum": minimum, "maximum": maximum, "field": field}
         ]
     return value
 

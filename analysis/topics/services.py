@@ -109,7 +109,7 @@ def _text(value, field, errors, *, label, minimum, maximum) -> str:
     if not minimum <= len(text) <= maximum:
         errors[field] = [
             _("请填写%(label)s（%(minimum)s 到 %(maximum)s 字）")
-            % {"label": label, "minimum": minimum, "maximum": maximum}
+            % {"label": label, "minimum": minimum, "maximum": maximum, "field": field}
         ]
     return text
 
