@@ -1,5 +1,27 @@
 """API routes of the analysis app, included at /api/analysis/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from analysis.proactive import api as proactive_api
+from analysis.topics import api as topics_api
+
+urlpatterns: list = [
+    path("proactive/", proactive_api.ProactiveView.as_view(), name="api-analysis-proactive"),
+    path("topics/", topics_api.TopicsView.as_view(), name="api-analysis-topics"),
+    path("topics/<int:pk>/", topics_api.TopicView.as_view(), name="api-analysis-topic"),
+    path(
+        "topics/<int:pk>/volume/",
+        topics_api.TopicVolumeView.as_view(),
+        name="api-analysis-topic-volume",
+    ),
+    path(
+        "topics/<int:pk>/problems/",
+        topics_api.ProblemsView.as_view(),
+        name="api-analysis-topic-problems",
+    ),
+    path(
+        "topics/<int:pk>/problems/<int:problem_id>/",
+        topics_api.ProblemView.as_view(),
+        name="api-analysis-topic-problem",
+    ),
+]

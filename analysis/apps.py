@@ -11,4 +11,14 @@ class AnalysisConfig(AppConfig):
 
     def ready(self) -> None:
         # Each part registers its cockpit sections, menu entries and actions in its own module.
-        pass
+        from analysis import navigation
+        from analysis.proactive import cockpit as proactive_cockpit
+        from analysis.proactive import panels as proactive_panels
+        from analysis.proactive import services as proactive_services
+        from analysis.topics import cockpit as topic_cockpit
+
+        proactive_services.register()
+        proactive_panels.register()
+        proactive_cockpit.register()
+        topic_cockpit.register()
+        navigation.register()

@@ -16,9 +16,11 @@ All rates are percentages rounded half-up to two decimals. Refused, unreachable,
 anonymous follow-ups are counted beside the rates, never in the denominator. Units are ranked
 within their kind by composite (equal composites share a rank, "1, 2, 2, 4"); units without a
 valid follow-up are listed but not ranked. Red lights (tickets whose deadline went red, counted
-once per ticket) and reopenings are the month's timeline events attributed to the unit; volume is
+once per ticket) and reopenings are the month's timeline events attributed to the unit; proactive work
+(主动治理) is the proactive work orders the unit resolved as lead in the month, a column of its own
+beside the rates (they have no citizen and no follow-up, so they never enter a rate); volume is
 the requests registered in a district's / street's / community's area (not counting invalid
-ones), and the top N streets/towns by volume are flagged 治理类 (ties at the N-th included).
+ones, nor proactive work orders), and the top N streets/towns by volume are flagged 治理类 (ties at the N-th included).
 
 Each figure is one GROUP BY over an index of the month (see the model indexes); nothing here
 writes. ``services.month_close`` freezes what ``compute_month`` returns.
@@ -42,7 +44,17 @@ from evaluation.models import (
     Satisfaction,
 )
 from evaluation.periods import Period
-from workorders.models import EventKind, Region, RequestStatus, Status, Ticket, TicketEvent, Unit
+from workorders.models import (
+    Assignment,
+    Channel,
+    EventKind,
+    Region,
+    RequestStatus,
+    Status,
+    Ticket,
+    TicketEvent,
+    Unit,
+)
 
 R = FollowUpResult
 CENT = Decimal("0.01")
@@ -96,6 +108,7 @@ class UnitFigures:
     exempt: int = 0
     red_lights: int = 0
     reopens: int = 0
+    proactive: int = 0
     volume: int | None = None
     response_rate: Decimal | None = None
     resolution_rate: Decimal | None = None
@@ -281,6 +294,26 @@ def event_counts(period: Period) -> dict[int, dict[str, int]]:
     return counts
 
 
+def proactive_counts(period: Period) -> dict[int, int]:
+    """{unit_id: proactive work orders resolved in the period with the unit as lead}.
+
+    From the tickets (partial index ticket_proactive_resolved: only proactive ones), not from
+    the follow-ups: a proactive order has none. resolved_at stays set once it is closed."""
+    rows = (
+        Ticket.objects.filter(
+            channel=Channel.PROACTIVE,
+            resolved_at__gte=period.start,
+            resolved_at__lt=period.end,
+            assignments__active=True,
+            assignments__role=Assignment.Role.LEAD,
+        )
+        .values("assignments__unit_id")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    return {row["assignments__unit_id"]: row["n"] for row in rows}
+
+
 def volume_rows(period: Period):
     """Per region: the requests registered in it in the period (invalid ones left out)."""
     return (
@@ -300,13 +333,33 @@ def region_volumes(period: Period) -> dict[int, int]:
     """{region_id: requests registered in the period in that region or any region below it}."""
     parent = dict(Region.objects.values_list("pk", "parent_id"))
     totals: dict[int, int] = defaultdict(int)
-    for row in volume_rows(period):
-        node, seen = row["region_id"], set()
+    # Proactive work orders are the center's, not citizens' requests: taken out afterwards (a
+    # handful of rows) so that the month's count stays an index-only scan (ticket_month_region).
+    rows = [(row["region_id"], row["n"]) for row in volume_rows(period)]
+    rows += [(row["region_id"], -row["n"]) for row in proactive_volume_rows(period)]
+    for region_id, n in rows:
+        node, seen = region_id, set()
         while node is not None and node not in seen:  # a cycle would be bad data, not a hang
             seen.add(node)
-            totals[node] += row["n"]
+            totals[node] += n
             node = parent.get(node)
     return totals
+
+
+def proactive_volume_rows(period: Period):
+    """Per region: the proactive work orders among ``volume_rows``."""
+    return (
+        Ticket.objects.filter(
+            channel=Channel.PROACTIVE,
+            registered_at__gte=period.start,
+            registered_at__lt=period.end,
+            region__isnull=False,
+        )
+        .exclude(status=Status.INVALID)
+        .values("region_id")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
 
 
 def _percent(numerator: Decimal, denominator: int) -> Decimal:
@@ -403,10 +456,11 @@ def compute_month(
     if rule.assist_scoring == AssistScoring.SHARED:
         parts.append(_assist_counts(period, as_of))
     events = event_counts(period)
+    proactive = proactive_counts(period)
     volumes = region_volumes(period)
 
     seen = {unit_id for counts, _ in parts for unit_id in counts if unit_id is not None}
-    seen |= set(events)
+    seen |= set(events) | set(proactive)
     unit_rows = (
         Unit.objects.filter(Q(is_active=True) | Q(pk__in=seen))
         .values("pk", "name", "kind", "region_id")
@@ -414,6 +468,7 @@ def compute_month(
     )
     totals: dict = {name: 0 for name in COUNTERS}
     totals["exempt"] = 0
+    totals["proactive"] = sum(proactive.values())
     units = []
     for row in unit_rows:
         figures = UnitFigures(unit_id=row["pk"], unit_name=row["name"], kind=row["kind"])
@@ -427,6 +482,7 @@ def compute_month(
         event = events.get(row["pk"], {})
         figures.red_lights = event.get("red_lights", 0)
         figures.reopens = event.get("reopens", 0)
+        figures.proactive = proactive.get(row["pk"], 0)
         if row["kind"] in TERRITORIAL_KINDS and row["region_id"]:
             figures.volume = volumes.get(row["region_id"], 0)
         apply_rates(figures, rule)

@@ -39,6 +39,7 @@ from hotline.lib.errors import InvalidInput, NotAllowed, NotFound
 from workorders.access import require_role, role_of, unit_of
 from workorders.models import (
     Assignment,
+    Channel,
     EventKind,
     Region,
     RequestStatus,
@@ -327,9 +328,10 @@ FIGURES = {
     "exempt": _("免考核"),
     "red_lights": _("红灯工单"),
     "reopens": _("重办"),
+    "proactive": _("主动治理"),
     "volume": _("诉求量"),
 }
-TICKET_FIGURES = {"red_lights", "reopens", "volume"}
+TICKET_FIGURES = {"red_lights", "reopens", "proactive", "volume"}
 
 
 def _figure_filter(figure: str, rule_values: dict) -> Q:
@@ -418,8 +420,24 @@ def _ticket_figure(figure: str, unit: Unit, period: Period) -> QuerySet[Ticket]:
                 registered_at__lt=period.end,
             )
             .exclude(status=Status.INVALID)
+            .exclude(channel=Channel.PROACTIVE)
             .select_related("category", "region")
             .order_by("-registered_at", "-pk")
+        )
+    if figure == "proactive":
+        # As scoring.proactive_counts counts them.
+        return (
+            Ticket.objects.filter(
+                channel=Channel.PROACTIVE,
+                resolved_at__gte=period.start,
+                resolved_at__lt=period.end,
+                assignments__active=True,
+                assignments__role=Assignment.Role.LEAD,
+                assignments__unit_id=unit.pk,
+            )
+            .distinct()
+            .select_related("category", "region")
+            .order_by("-resolved_at", "-pk")
         )
     kind = EventKind.LIGHT_RED if figure == "red_lights" else EventKind.REOPENED
     events = TicketEvent.objects.filter(

@@ -148,6 +148,7 @@ class UnitFiguresSerializer(serializers.Serializer):
     exempt = serializers.IntegerField()
     red_lights = serializers.IntegerField()
     reopens = serializers.IntegerField()
+    proactive = serializers.IntegerField(help_text="主动治理：本月办结的主动治理工单 (as lead)")
     volume = serializers.IntegerField(allow_null=True)
     governance = serializers.BooleanField()
 

@@ -386,7 +386,16 @@ CITIZEN_KINDS = {EventKind.REGISTERED, EventKind.SUPPLEMENTED, EventKind.FOLLOW_
 # Kinds the citizen sees under their own words: a field visit is only summarised (no findings,
 # names or photos).
 PUBLIC_LABELS = {EventKind.FIELD_VISIT: _("承办单位已上门走访")}
-PUBLIC_TEXT_KINDS = {"resolved", "answered", "supplemented", "contacted", "progress", "merged"}
+PUBLIC_TEXT_KINDS = {
+    "resolved",
+    "answered",
+    "supplemented",
+    "contacted",
+    "progress",
+    "merged",
+    "proactive_linked",
+    "proactive_resolved",
+}
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from evaluation.models import (
 from hotline.lib.errors import Conflict, DomainError, InvalidInput, NotFound
 from workorders import services as ticket_services
 from workorders.access import require_role, ticket_get_for_user
-from workorders.models import Assignment, EventKind, Role, Status, Ticket
+from workorders.models import Assignment, Channel, EventKind, Role, Status, Ticket
 from workorders.services.notifications import notify
 from workorders.transitions import record_event
 
@@ -175,6 +175,14 @@ def follow_up_open(*, ticket_id: int, now: datetime | None = None) -> FollowUp |
         existing = current_round(ticket)
         if existing is not None:
             return existing
+        if ticket.channel == Channel.PROACTIVE:
+            # A proactive work order has no citizen to ask: it closes at once, with no round,
+            # so it never enters the three rates nor the anonymous count (it has its own
+            # column in the unit's figures: scoring.proactive_counts).
+            ticket_services.ticket_close(
+                ticket_id=ticket.pk, actor=None, note=_("主动治理工单，无需回访")
+            )
+            return None
         assignments = list(ticket.assignments.filter(active=True).select_related("unit"))
         lead = next((a for a in assignments if a.role == Assignment.Role.LEAD), None)
         on_time = None

@@ -96,6 +96,9 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("电话")
     APP = "app", _("移动应用")
     API = "api", _("接口")
+    # Raised by the center itself from a hotspot or a cluster of requests (主动治理, 未诉先办):
+    # no citizen, no follow-up; the tickets behind it are linked to it.
+    PROACTIVE = "proactive", _("主动治理")
 
 
 class RequestType(models.TextChoices):
@@ -247,6 +250,13 @@ class Ticket(models.Model):
             models.Index(fields=["region", "registered_at"], name="ticket_region_registered"),
             # selectors.caller_history: one phone number's tickets of the last 12 months.
             models.Index(fields=["citizen_phone", "registered_at"], name="ticket_phone_registered"),
+            # The units' monthly proactive-work column (evaluation.scoring.proactive_counts) and
+            # the proactive list: the few proactive tickets, by when they were resolved.
+            models.Index(
+                fields=["resolved_at"],
+                name="ticket_proactive_resolved",
+                condition=Q(channel="proactive"),
+            ),
             # workorders.selectors.supervision_queue, .lit(RED), .overdue(): WHERE status IN
             # (running) AND red_at <= now ORDER BY red_at, id — most overdue first, from the index.
             # On PostgreSQL migration 0002 adds INCLUDE (status, paused_at, due times) so the red
@@ -387,6 +397,10 @@ class EventKind(models.TextChoices):
     # Field visits and the request type (workorders.services.visits / center).
     FIELD_VISIT = "field_visit", _("上门走访")
     REQUEST_TYPE_CHANGED = "request_type_changed", _("更正诉求类型")
+    # Proactive work: on a request when a proactive work order is raised from it (and on that
+    # order, naming its sources), and on the request when the order is resolved.
+    PROACTIVE_LINKED = "proactive_linked", _("纳入主动治理")
+    PROACTIVE_RESOLVED = "proactive_resolved", _("主动治理办结")
 
 
 class TicketEvent(models.Model):

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from demo import data
 from demo.city import city_build
+from demo.governance import governance_seed
 from demo.hand_offs import hand_offs_play
 from demo.knowledge import knowledge_seed
 from demo.tickets import seed_classifier_train, tickets_play
@@ -67,6 +68,7 @@ class Command(BaseCommand):
                 created_at__lt=real_now - timedelta(minutes=5),
             ).update(sent_at=F("created_at"))
             entries = knowledge_seed(now=real_now)
+            governance = governance_seed(city=city)
         reset_classifier()
         by_status = {s: Ticket.objects.filter(status=s).count() for s in Status.values}
         self.stdout.write(
@@ -78,4 +80,5 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"{handed_off} tickets handed off to a community")
         self.stdout.write(f"{entries} knowledge entries")
+        self.stdout.write(governance)
         self.stdout.write(seed_classifier_train())

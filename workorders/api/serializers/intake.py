@@ -93,6 +93,12 @@ class IntakeSerializer(serializers.Serializer):
         help_text=_("仅话务员/派单员可指定"),
     )
 
+    def validate_channel(self, value: str) -> str:
+        # A proactive work order is raised from the tickets behind it, through its own endpoint.
+        if value == Channel.PROACTIVE:
+            raise serializers.ValidationError(_("主动治理工单须从来源工单创建"))
+        return value
+
 
 class IntakeJSONSerializer(IntakeSerializer):
     attachments = Base64AttachmentsField(required=False, default=list)

@@ -1,0 +1,7 @@
+"""Models of the analysis app, one module per part (hotspots, proactive work, monthly topics,
+cockpit); each part adds its import line here."""
+
+from analysis.models.proactive import ProactiveLink
+from analysis.models.topics import MonthlyTopic, TopicProblem, TopicProblemNote
+
+__all__ = ["MonthlyTopic", "ProactiveLink", "TopicProblem", "TopicProblemNote"]
