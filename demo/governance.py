@@ -13,6 +13,7 @@ from demo.city import City
 from evaluation.services import follow_up_open
 from workorders import registry
 from workorders.models import Assignment, Channel, Region, Ticket
+from workorders.services.visits import ticket_record_field_visit
 
 
 def _clusters() -> list[list[Ticket]]:
@@ -62,6 +63,16 @@ def _resolve(ticket: Ticket, staff) -> None:
             {"reply": "已对该片区集中排查整治，问题点位全部处理完毕，并建立定期巡查机制。"},
         ),
     ):
+        if name == "resolve":
+            # Some categories are resolved only after a field visit; a proactive order is
+            # worked on the spot anyway.
+            ticket_record_field_visit(
+                ticket_id=ticket.pk,
+                actor=staff,
+                visited_at=timezone.now(),
+                visitors="片区网格员",
+                findings="现场逐一核查了市民反映的问题点位，并拍照留存。",
+            )
         action = registry.ticket_action(name)
         registry.run_action_service(action, ticket_id=ticket.pk, actor=staff, data=data, raw=data)
 
