@@ -24,6 +24,7 @@ from workorders.access import (
 from workorders.lights import annotate_lights, filter_light, parse_light
 from workorders.models import (
     OPEN_STATUSES,
+    RESOLVE_RUNNING,
     Assignment,
     Attachment,
     Category,
@@ -178,7 +179,8 @@ def supervision_queue(*, user, light: int = Light.RED, now: datetime | None = No
     """The dispatchers' 督办 list: red tickets, most overdue first, with lights."""
     require_role(user, Role.DISPATCHER, Role.LEADER)
     now = now or timezone.now()
-    queryset = filter_light(Ticket.objects.all(), light, now=now)
+    # Units' tickets only: a late triage ticket is the dispatchers' own (the triage queue).
+    queryset = filter_light(Ticket.objects.filter(status__in=RESOLVE_RUNNING), light, now=now)
     queryset = annotate_lights(queryset, now=now)
     if light == Light.RED:
         queryset = queryset.order_by("red_at", "id")
@@ -238,9 +240,9 @@ def open_supervisions(*, user) -> QuerySet[Supervision]:
 
 def ticket_supervisions(*, ticket: Ticket) -> QuerySet[Supervision]:
     """A ticket's 督办 notices and answers, for its detail page (after the access funnel)."""
-    return ticket.supervisions.select_related("unit", "created_by", "acknowledged_by").order_by(
-        "created_at"
-    )
+    return ticket.supervisions.select_related(
+        "unit", "by_unit", "created_by", "acknowledged_by"
+    ).order_by("created_at")
 
 
 # --- lists -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from hotline.lib.errors import Conflict, InvalidInput
 from workorders.access import require_role, ticket_get_for_user
-from workorders.deadline_policies import due_times, follow_up_due_at
+from workorders.deadline_policies import dispatch_due_times, due_times, follow_up_due_at
 from workorders.models import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -23,7 +23,7 @@ from workorders.models import (
     Unit,
     Urgency,
 )
-from workorders.services.deadline_sweep import light_state_restart
+from workorders.services.deadline_sweep import light_state_dispatch, light_state_restart
 from workorders.services.follow_up import enter_follow_up
 from workorders.services.guards import (
     CENTER_DECIDERS,
@@ -264,6 +264,8 @@ def ticket_hand_back_duplicates(*, ticket_id: int, actor, note: str = "") -> Tic
             raise Conflict(_("没有合并到本工单的重复工单"))
         now = timezone.now()
         for duplicate in duplicates:
+            # Handled on its own from now: its dispatch clock starts now.
+            dispatch_times = dispatch_due_times(urgency=duplicate.urgency, start=now)
             transition(
                 ticket=duplicate,
                 to=Status.TRIAGE,
@@ -271,9 +273,10 @@ def ticket_hand_back_duplicates(*, ticket_id: int, actor, note: str = "") -> Tic
                 actor=actor,
                 reason=reason,
                 data={"master": master.number},
-                changes={"merged_into": None, "closed_at": None},
+                changes={"merged_into": None, "closed_at": None, **dispatch_times},
                 at=now,
             )
+            light_state_dispatch(ticket_id=duplicate.pk, times=dispatch_times)
         record_event(
             ticket=master,
             kind=EventKind.UNMERGED,

@@ -27,7 +27,7 @@ LIGHT_SCHEMA = {
     "description": _("green 正常 / yellow 即将到期 / red 已超期；空串表示未计时"),
 }
 # The annotations every list selector (and ticket_detail in the views) puts on the rows.
-LIGHT_FIELDS = ("light", "accept_light", "contact_light", "resolve_light")
+LIGHT_FIELDS = ("light", "dispatch_light", "accept_light", "contact_light", "resolve_light")
 
 
 class TicketListSerializer(serializers.Serializer):
@@ -50,8 +50,13 @@ class TicketListSerializer(serializers.Serializer):
     accept_due_at = serializers.DateTimeField()
     contact_due_at = serializers.DateTimeField()
     resolve_due_at = serializers.DateTimeField()
+    dispatch_due_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("分拨时限：等待派单员派单的时限（已受理、待分拨时计时）")
+    )
+    dispatch_warn_at = serializers.DateTimeField(allow_null=True, help_text=_("分拨黄灯时刻"))
     # Lights: derived in the list's own SQL (workorders.lights), no query per row.
-    light = serializers.SerializerMethodField(help_text=_("工单总灯色，取三项中最严重者"))
+    light = serializers.SerializerMethodField(help_text=_("工单总灯色，取各项中最严重者"))
+    dispatch_light = serializers.SerializerMethodField(help_text=_("分拨"))
     accept_light = serializers.SerializerMethodField(help_text=_("签收"))
     contact_light = serializers.SerializerMethodField(help_text=_("联系诉求人"))
     resolve_light = serializers.SerializerMethodField(help_text=_("办结"))
@@ -67,6 +72,10 @@ class TicketListSerializer(serializers.Serializer):
     @extend_schema_field(LIGHT_SCHEMA)
     def get_light(self, ticket) -> str:
         return light_name(ticket.light)
+
+    @extend_schema_field(LIGHT_SCHEMA)
+    def get_dispatch_light(self, ticket) -> str:
+        return light_name(ticket.dispatch_light)
 
     @extend_schema_field(LIGHT_SCHEMA)
     def get_accept_light(self, ticket) -> str:
