@@ -40,6 +40,7 @@ COLUMNS = [
     ("exempt", "免考核 Exempt"),
     ("red_lights", "红灯 Red lights"),
     ("reopens", "重办 Reopens"),
+    ("presses", "区政府督促 District presses"),
     ("volume", "诉求量 Volume"),
     ("governance", "治理类 Flagged"),
 ]

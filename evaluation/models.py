@@ -407,6 +407,8 @@ class UnitMonthScore(models.Model):
     exempt = models.PositiveIntegerField(default=0)
     red_lights = models.PositiveIntegerField(default=0)
     reopens = models.PositiveIntegerField(default=0)
+    # 区政府督促 in the month (evaluation.scoring.event_counts); 0 in months frozen before it.
+    presses = models.PositiveIntegerField(default=0)
     volume = models.PositiveIntegerField(null=True, blank=True)
     response_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     resolution_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)

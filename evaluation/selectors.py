@@ -327,9 +327,15 @@ FIGURES = {
     "exempt": _("免考核"),
     "red_lights": _("红灯工单"),
     "reopens": _("重办"),
+    "presses": _("区政府督促"),
     "volume": _("诉求量"),
 }
-TICKET_FIGURES = {"red_lights", "reopens", "volume"}
+TICKET_FIGURES = {"red_lights", "reopens", "presses", "volume"}
+TICKET_FIGURE_EVENTS = {
+    "red_lights": EventKind.LIGHT_RED,
+    "reopens": EventKind.REOPENED,
+    "presses": EventKind.PRESSED,
+}
 
 
 def _figure_filter(figure: str, rule_values: dict) -> Q:
@@ -421,7 +427,7 @@ def _ticket_figure(figure: str, unit: Unit, period: Period) -> QuerySet[Ticket]:
             .select_related("category", "region")
             .order_by("-registered_at", "-pk")
         )
-    kind = EventKind.LIGHT_RED if figure == "red_lights" else EventKind.REOPENED
+    kind = TICKET_FIGURE_EVENTS[figure]
     events = TicketEvent.objects.filter(
         ticket_id=OuterRef("pk"),
         kind=kind,

@@ -148,6 +148,7 @@ class UnitFiguresSerializer(serializers.Serializer):
     exempt = serializers.IntegerField()
     red_lights = serializers.IntegerField()
     reopens = serializers.IntegerField()
+    presses = serializers.IntegerField(help_text="区政府督促次数")
     volume = serializers.IntegerField(allow_null=True)
     governance = serializers.BooleanField()
 

@@ -73,6 +73,7 @@ def _score_row(snapshot: MonthlySnapshot, figures, rule) -> UnitMonthScore:
         exempt=figures.exempt,
         red_lights=figures.red_lights,
         reopens=figures.reopens,
+        presses=figures.presses,
         volume=figures.volume,
         response_rate=figures.response_rate,
         resolution_rate=figures.resolution_rate,

@@ -71,6 +71,7 @@ RANKING_COLUMNS = [
     ("exempt", "exempt"),
     ("red_lights", "red_lights"),
     ("reopens", "reopens"),
+    ("presses", "presses"),
 ]
 TERRITORIAL = {"district", "street", "community"}
 

@@ -88,6 +88,7 @@ def test_lists_carry_every_light_and_the_due_and_warning_times(request, trio, pe
 
 def test_a_ticket_without_a_unit_has_only_the_dispatch_light(dispatcher, city):
     ticket = register()
+    services.ticket_send_to_triage(ticket_id=ticket.pk, suggestion={}, reason="置信度低")
 
     detail = ok(call(dispatcher, "get", f"/api/tickets/{ticket.pk}/"))
 

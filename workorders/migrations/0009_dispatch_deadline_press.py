@@ -32,7 +32,7 @@ def drop_red_at_index(apps, schema_editor):
 
 
 # Tickets already waiting for dispatch get their dispatch deadline from the first deadline sweep
-# (workorders.services.deadline_sweep.dispatch_due_backfill), which has the working-day calendar
+# (workorders.services.deadline_sweep.dispatch_clock_backfill), which has the working-day calendar
 # a migration should not import: no data migration here.
 
 class Migration(migrations.Migration):

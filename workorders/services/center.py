@@ -39,9 +39,15 @@ from workorders.transitions import record_event, transition
 
 
 def ticket_send_to_triage(*, ticket_id: int, suggestion: dict, reason: str, actor=None) -> Ticket:
-    """The classifier was unsure: a dispatcher decides, with the suggestions pre-filled."""
+    """The classifier was unsure: a dispatcher decides, with the suggestions pre-filled. The
+    dispatch clock runs from registration (the citizen has waited since then); set here, not at
+    intake, so the hot path stays at three statements (a ticket still registered after a minute
+    gets it from the sweep, deadline_sweep.dispatch_clock_backfill)."""
     with transaction.atomic():
         ticket = ticket_locked_by_system(ticket_id)
+        times = {}
+        if ticket.dispatch_due_at is None:
+            times = dispatch_due_times(urgency=ticket.urgency, start=ticket.registered_at)
         transition(
             ticket=ticket,
             to=Status.TRIAGE,
@@ -50,8 +56,10 @@ def ticket_send_to_triage(*, ticket_id: int, suggestion: dict, reason: str, acto
             reason=reason,
             data={"suggestion": suggestion},
             public=False,
-            changes={"suggestion": {**ticket.suggestion, **suggestion}},
+            changes={"suggestion": {**ticket.suggestion, **suggestion}, **times},
         )
+        if times:
+            light_state_dispatch(ticket_id=ticket.pk, times=times)
     return ticket
 
 

@@ -135,7 +135,7 @@ class SweepResult:
     notifications: int = 0
     batches: int = 0
     requeued_notifications: int = 0
-    # Tickets waiting for dispatch that got their first dispatch deadline (dispatch_due_backfill).
+    # Waiting tickets the sweep started to watch (dispatch_clock_backfill).
     backfilled: int = 0
     # Filled by dry runs only (what would be recorded), at most PREVIEW_LIMIT.
     preview: list[LightChange] = field(default_factory=list)
@@ -533,35 +533,44 @@ def _sweep_preview(now: datetime, batch_size: int, result: SweepResult) -> Sweep
             return result
 
 
-def dispatch_due_backfill(*, now: datetime, dry_run: bool = False) -> int:
-    """Tickets waiting for the center without a dispatch deadline get one, counted from when
-    they entered their status: those registered before the deadline existed (the migration
-    adding it leaves them to the first sweep, which has the working-day calendar). New tickets
-    get theirs at registration, so this finds nothing after the first run."""
-    waiting = Ticket.objects.filter(status__in=DISPATCH_RUNNING, dispatch_due_at__isnull=True)
+def dispatch_clock_backfill(*, now: datetime, dry_run: bool = False) -> int:
+    """Tickets waiting for the center that the sweep does not watch yet get their dispatch
+    deadline, counted from when they entered their status, and the sweep's bookkeeping row:
+    tickets still registered (intake leaves both out to stay at three statements; auto-dispatch
+    takes almost all of them within a second) and those waiting since before the deadline
+    existed (the migration leaves them here, where the working-day calendar is). The common
+    case is one index probe finding nothing."""
+    waiting = Ticket.objects.filter(status__in=DISPATCH_RUNNING).filter(
+        Q(dispatch_due_at__isnull=True) | Q(light_state__isnull=True)
+    )
     if dry_run:
         return waiting.count()
     done = 0
-    # One unlocked index probe in the common case (nothing waiting without a deadline).
     while waiting.order_by("status").values_list("pk", flat=True)[:1]:
         with transaction.atomic():
             tickets = list(
-                waiting.select_for_update()
-                .only("pk", "urgency", "status_changed_at")
-                .order_by("pk")[:SWEEP_BATCH]
+                Ticket.objects.select_for_update()
+                .filter(pk__in=list(waiting.values_list("pk", flat=True)[:SWEEP_BATCH]))
+                .filter(status__in=DISPATCH_RUNNING)
+                .only("pk", "urgency", "status_changed_at", "dispatch_due_at", "dispatch_warn_at")
+                .order_by("pk")
             )
-            for ticket in tickets:
+            undated = [ticket for ticket in tickets if ticket.dispatch_due_at is None]
+            for ticket in undated:
                 times = dispatch_due_times(urgency=ticket.urgency, start=ticket.status_changed_at)
-                for name, value in times.items():
-                    setattr(ticket, name, value)
-            Ticket.objects.bulk_update(tickets, ["dispatch_due_at", "dispatch_warn_at"], 500)
+                ticket.dispatch_due_at = times["dispatch_due_at"]
+                ticket.dispatch_warn_at = times["dispatch_warn_at"]
+            Ticket.objects.bulk_update(undated, ["dispatch_due_at", "dispatch_warn_at"], 500)
+            # Looked at by this very sweep (check_at = now): a ticket already late is recorded now.
             TicketLightState.objects.bulk_create(
                 [TicketLightState(ticket_id=t.pk, dispatch_lit=0, check_at=now) for t in tickets],
                 update_conflicts=True,
                 unique_fields=["ticket"],
-                update_fields=["dispatch_lit", "check_at"],
+                update_fields=["check_at"],
             )
         done += len(tickets)
+        if not tickets:
+            break
     return done
 
 
@@ -586,9 +595,9 @@ def sweep_deadlines(
     now = now or timezone.now()
     result = SweepResult()
     if dry_run:
-        result.backfilled = dispatch_due_backfill(now=now, dry_run=True)
+        result.backfilled = dispatch_clock_backfill(now=now, dry_run=True)
         return _sweep_preview(now, batch_size, result)
-    result.backfilled = dispatch_due_backfill(now=now)
+    result.backfilled = dispatch_clock_backfill(now=now)
     if _anything_to_do(now):
         while _sweep_batch(now, batch_size, result) == batch_size:
             pass

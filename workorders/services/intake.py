@@ -23,7 +23,6 @@ from hotline.celery import app as celery_app
 from hotline.lib.errors import Conflict, InvalidInput, NotAllowed, NotFound, TooLarge
 from hotline.lib.upload_quota import size_label, upload_quota_check, upload_quota_record
 from workorders.access import role_of
-from workorders.deadline_policies import dispatch_due_times
 from workorders.models import (
     FINAL_STATUSES,
     Attachment,
@@ -36,7 +35,6 @@ from workorders.models import (
     Ticket,
     Urgency,
 )
-from workorders.services.deadline_sweep import light_state_dispatch
 from workorders.services.images import CleanImage, image_clean
 from workorders.services.queueing import mark_enqueue_failed
 from workorders.transitions import record_event
@@ -262,7 +260,6 @@ def ticket_register(
     )
     _check_intake_rights(actor, channel=channel, request_type=request_type, urgency=urgency)
     now = timezone.now()
-    dispatch_times = dispatch_due_times(urgency=urgency or Urgency.NORMAL, start=now)
     number = _next_number(timezone.localdate(now))
     saved_files = []
     try:
@@ -290,10 +287,7 @@ def ticket_register(
                 registered_by=actor if actor and actor.is_authenticated else None,
                 # Urgency given by an operator at intake is kept; the classifier fills the rest.
                 suggestion={"urgency_given": bool(urgency)},
-                # The center's clock runs from registration: auto-dispatch stops it at once.
-                **dispatch_times,
             )
-            light_state_dispatch(ticket_id=ticket.pk, times=dispatch_times)
             for upload, image in images:
                 attachment = Attachment(
                     ticket=ticket,

@@ -16,7 +16,13 @@ from workorders.api.serializers.common import NamedRefSerializer, named_ref
 from workorders.api.serializers.timeline import TIMELINE_SCHEMA, timeline_data
 from workorders.lights import light_name
 from workorders.models import Channel, PauseStatus, RequestStatus, Role, Status, Urgency
-from workorders.selectors import TicketView, ticket_raised_by, ticket_supervisions, ticket_view
+from workorders.selectors import (
+    TicketView,
+    priority_reason,
+    ticket_raised_by,
+    ticket_supervisions,
+    ticket_view,
+)
 
 # A light as the API names it (workorders.lights.light_name); "" while that clock does not run.
 # Described and constrained by a pattern, not an enum: four fields sharing one enum make
@@ -64,10 +70,19 @@ class TicketListSerializer(serializers.Serializer):
     contact_warn_at = serializers.DateTimeField(allow_null=True, help_text=_("联系黄灯时刻"))
     resolve_warn_at = serializers.DateTimeField(allow_null=True, help_text=_("办结黄灯时刻"))
     follow_up_due_at = serializers.DateTimeField(allow_null=True, help_text="回访时限")
+    priority_reason = serializers.SerializerMethodField(
+        help_text=_(
+            "排在此位置的原因：紧急 / 已超期 N / 黄灯 / 等待 N；单位工作台与待分拨队列按优先级排序"
+            "（紧急、红灯、黄灯、等待最久）"
+        )
+    )
     paused_at = serializers.DateTimeField(
         allow_null=True,
         help_text=_("暂停计时的时刻；非空表示计时已暂停，灯色停在该时刻"),
     )
+
+    def get_priority_reason(self, ticket) -> str:
+        return priority_reason(ticket)
 
     @extend_schema_field(LIGHT_SCHEMA)
     def get_light(self, ticket) -> str:
