@@ -5,6 +5,8 @@ DISPATCH_DUE_EMERGENCY_MINUTES for an emergency — shown as a light, swept like
 Office hours 09:00-12:00, 13:30-17:30; 2026-03-02 is a Monday, 2026-03-06 a Friday.
 """
 
+import json
+
 import pytest
 import time_machine
 
@@ -249,3 +251,112 @@ def test_the_triage_page_shows_the_light(client, city, dispatcher):
         detail = client.get(f"/tickets/{ticket.pk}/").content.decode()
     assert "分拨将到期" in page and "分拨时限 03-02 12:00" in page
     assert "分拨时限" in detail
+
+
+# --- PostgreSQL: the one-statement sweep and the red-light index ---------------------------------
+
+PG_SNIPPET = """
+import json
+import threading
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.db.models import Count
+
+from workorders.models import Notification, Ticket, TicketEvent, TicketLightState, Unit
+from workorders.services.deadline_sweep import sweep_deadlines
+
+from django.contrib.auth import get_user_model
+from workorders.models import Profile, Role
+
+dispatcher = get_user_model().objects.create_user(username="dispatcher_pg", password="x-12345678")
+Profile.objects.create(user=dispatcher, role=Role.DISPATCHER, display_name="派单员")
+start = datetime.fromisoformat("2026-03-02T10:00:00+08:00")
+def ticket(i, **fields):
+    return Ticket(
+        number=f"20260302-{{i:06d}}", query_code="ABC123", channel="web", title="路灯不亮",
+        content="路灯不亮", status="triage", registered_at=start, status_changed_at=start,
+        **fields,
+    )
+dated = Ticket.objects.bulk_create(
+    ticket(i, dispatch_due_at=start + timedelta(hours=1), dispatch_warn_at=start)
+    for i in range({count})
+)
+TicketLightState.objects.bulk_create(TicketLightState(ticket=t, check_at=start) for t in dated)
+# From before the deadline existed: no due time, no bookkeeping (the first sweep dates them).
+Ticket.objects.bulk_create(ticket({count} + i) for i in range(50))
+connection.close()
+
+rounds = []
+for now in (start + timedelta(minutes=30), start + timedelta(days=2)):
+    results, barrier = [], threading.Barrier(3)
+
+    def sweep(now=now, results=results, barrier=barrier):
+        barrier.wait()
+        try:
+            results.append(sweep_deadlines(now=now, batch_size=40).as_dict())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    rounds.append(results)
+
+groups = TicketEvent.objects.values("ticket_id", "kind", "data__deadline").annotate(n=Count("id"))
+sample = TicketEvent.objects.filter(kind="light_red", data__deadline="dispatch").first()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'ticket_red_at'")
+    indexdef = cursor.fetchone()[0]
+    cursor.execute("SET enable_seqscan = off")
+    sql, params = Ticket.objects.overdue(now=start + timedelta(days=2)).values("pk").query.sql_with_params()
+    cursor.execute("EXPLAIN " + sql, params)
+    plan = " ".join(row[0] for row in cursor.fetchall())
+print(json.dumps({{
+    "rounds": rounds,
+    "events": sum(g["n"] for g in groups),
+    "most": max(g["n"] for g in groups),
+    "kinds": sorted({{g["data__deadline"] for g in groups}}),
+    "undated": Ticket.objects.filter(dispatch_due_at__isnull=True).count(),
+    "dispatch_notices": Notification.objects.filter(kind="light_dispatch").count(),
+    "reason": sample.reason,
+    "unit": sample.unit_id,
+    "overdue": Ticket.objects.overdue(now=start + timedelta(days=2)).count(),
+    "indexdef": indexdef,
+    "plan": plan,
+}}))
+"""
+
+
+@pytest.mark.integration
+def test_the_dispatch_deadline_on_postgresql(tmp_path):
+    """The PostgreSQL sweep (one statement per batch) records the dispatch lights exactly once
+    under concurrent sweeps, dates the old tickets first, writes the same reason as the ORM
+    path, and the red count is answered from ticket_red_at, which carries dispatch_due_at."""
+    from tests import servers
+
+    if servers.postgres_bin_dir() is None:
+        pytest.skip("PostgreSQL server binaries not installed")
+    count = 200
+    with servers.postgres_server(fast_unsafe=True) as url:
+        env = servers.django_env(database_url=url, broker_url="memory://", var_dir=tmp_path)
+        servers.manage("migrate", "--noinput", env=env)
+        code = servers.SEED_CITY + PG_SNIPPET.format(count=count)
+        output = servers.run_python(code, env=env)
+    report = json.loads(output.strip().splitlines()[-1])
+    yellow_round, red_round = report["rounds"]
+    assert sum(r["yellow"] for r in yellow_round) == count
+    assert sum(r["backfilled"] for r in yellow_round) == 50
+    assert sum(r["red"] for r in red_round) == count + 50
+    assert report["undated"] == 0
+    assert report["most"] == 1 and report["kinds"] == ["dispatch"]
+    assert report["events"] == 2 * count + 50
+    # One message per light and sweep that recorded some, not one per ticket.
+    assert 2 <= report["dispatch_notices"] <= 6
+    assert report["reason"] == "分拨时限 2026-03-02 11:00 已超期"
+    assert report["unit"] is None
+    assert report["overdue"] == count + 50
+    assert "INCLUDE" in report["indexdef"] and "dispatch_due_at" in report["indexdef"]
+    assert "ticket_red_at" in report["plan"]

@@ -548,12 +548,12 @@ def dispatch_clock_backfill(*, now: datetime, dry_run: bool = False) -> int:
     done = 0
     while waiting.order_by("status").values_list("pk", flat=True)[:1]:
         with transaction.atomic():
+            # SKIP LOCKED: a concurrent sweep takes other rows, and one that finds them all
+            # taken stops; the condition is read again under the lock, so none is done twice.
             tickets = list(
-                Ticket.objects.select_for_update()
-                .filter(pk__in=list(waiting.values_list("pk", flat=True)[:SWEEP_BATCH]))
-                .filter(status__in=DISPATCH_RUNNING)
+                waiting.select_for_update(skip_locked=True, of=("self",))
                 .only("pk", "urgency", "status_changed_at", "dispatch_due_at", "dispatch_warn_at")
-                .order_by("pk")
+                .order_by("pk")[:SWEEP_BATCH]
             )
             undated = [ticket for ticket in tickets if ticket.dispatch_due_at is None]
             for ticket in undated:
