@@ -72,3 +72,21 @@ def test_the_street_drills_into_its_presses(client, city, dispatcher, district_s
         )
     assert page.status_code == 200
     assert ticket.number in page.content.decode()
+
+
+def test_the_districts_workbench_shows_its_streets_rates(client, city, dispatcher, district_staff):
+    with time_machine.travel(at(2026, 3, 10, 10), tick=False):
+        ticket = services.ticket_dispatch(
+            ticket_id=register().pk, lead_unit=city.zhongguancun_office, actor=dispatcher
+        )
+        services.ticket_press(ticket_id=ticket.pk, actor=district_staff, note=NOTE)
+        client.force_login(district_staff)
+        page = client.get("/unit/").content.decode()
+    assert "本区街道/乡镇考核（本考核月）" in page
+    section = page[page.index('id="district-rates"') :]
+    assert "中关村街道办事处" in section and "望京街道办事处" not in section
+
+
+def test_other_units_have_no_district_rates(client, city, street_staff):
+    client.force_login(street_staff)
+    assert "district-rates" not in client.get("/unit/").content.decode()
