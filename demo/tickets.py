@@ -29,10 +29,12 @@ from workorders.models import (
     RequestType,
     Status,
     Ticket,
+    Unit,
     Urgency,
 )
 from workorders.services import (
     ticket_accept,
+    ticket_acknowledge_supervision,
     ticket_add_progress,
     ticket_answer_directly,
     ticket_close,
@@ -42,6 +44,7 @@ from workorders.services import (
     ticket_dispatch,
     ticket_mark_invalid,
     ticket_merge,
+    ticket_press,
     ticket_record_field_visit,
     ticket_register,
     ticket_reopen,
@@ -51,15 +54,27 @@ from workorders.services import (
 )
 
 S = Status
+PRESS_NOTES = (
+    "群众反映强烈，请街道今天内联系诉求人并反馈进展",
+    "该问题已多次反映，请主要负责同志亲自过问",
+    "请抓紧办理，避免超期",
+)
+PRESS_ANSWERS = (
+    "已安排专人今天上门处理",
+    "已联系诉求人，正在协调相关部门",
+    "收到，明天上午前反馈办理结果",
+)
 HISTORY_DAYS = 60
 # How far each ticket gets, by its age: new tickets are still open, old ones mostly closed.
-# (status, weight) for tickets younger than 1 day / 1–7 days / older.
+# (status, weight) for tickets younger than 1 day / 1–7 days / older. Only the newest wait in
+# triage: the dispatch step has a deadline of hours (Ticket.dispatch_due_at), which a center
+# keeps; the triage queue shows them with their lights.
 OUTCOME_WEIGHTS = (
     (1, {S.TRIAGE: 14, S.DISPATCHED: 30, S.RETURN_REQUESTED: 4, S.ACCEPTED: 20,
          S.IN_PROGRESS: 18, S.FOLLOW_UP: 4, S.MERGED: 4, S.INVALID: 4}),
-    (7, {S.TRIAGE: 3, S.DISPATCHED: 5, S.RETURN_REQUESTED: 3, S.ACCEPTED: 7, S.IN_PROGRESS: 25,
+    (7, {S.DISPATCHED: 8, S.RETURN_REQUESTED: 3, S.ACCEPTED: 7, S.IN_PROGRESS: 25,
          S.FOLLOW_UP: 27, S.CLOSED: 18, S.MERGED: 4, S.INVALID: 4}),
-    (None, {S.TRIAGE: 1, S.DISPATCHED: 2, S.ACCEPTED: 2, S.IN_PROGRESS: 7,
+    (None, {S.DISPATCHED: 3, S.ACCEPTED: 2, S.IN_PROGRESS: 7,
             S.FOLLOW_UP: 9, S.CLOSED: 70, S.MERGED: 4, S.INVALID: 4}),
 )  # fmt: skip
 # Where tickets can rest: "resolved" is passed through at once (resolving enters follow-up).
@@ -145,8 +160,19 @@ class History:
             plans.append(Plan(moment, outcome))
         # Every status has at least one example, even in a small data.
         old = [plan for plan in plans if plan.registered_at < now - timedelta(days=7)]
+        # A ticket waits in triage for hours, not weeks (its dispatch deadline): a recent one.
+        today_plans = [
+            plan
+            for plan in plans
+            if plan.registered_at > now - timedelta(days=1) and plan.outcome != S.REGISTERED
+        ]
         for status in RESTING_STATUSES:
             if not any(plan.outcome == status for plan in plans):
+                everywhere = Counter(plan.outcome for plan in plans)
+                recent = [plan for plan in today_plans if everywhere[plan.outcome] > 1]
+                if status == S.TRIAGE and recent:
+                    rng.choice(recent).outcome = status
+                    continue
                 counts = Counter(plan.outcome for plan in old)
                 rng.choice([plan for plan in old if counts[plan.outcome] > 1]).outcome = status
         plans.sort(key=lambda plan: plan.registered_at)
@@ -342,6 +368,7 @@ class History:
 
         self._step(timedelta(minutes=10), timedelta(hours=3))
         self._accept(ticket)
+        self._district_press(ticket)
         if plan.outcome == S.ACCEPTED:
             return
         self._step(timedelta(minutes=30), timedelta(hours=18))
@@ -434,6 +461,29 @@ class History:
             region=region,
             actor=dispatcher,
         )
+
+    def _district_press(self, ticket: Ticket) -> None:
+        """Now and then the district government presses its street (区政府督促), which mostly
+        answers within hours; the rest stay on the street's workbench to answer."""
+        lead = Assignment.objects.select_related("unit").get(
+            ticket=ticket, active=True, role=Assignment.Role.LEAD
+        )
+        district_staff = self.city.staff.get(lead.unit.parent_id)
+        if (
+            lead.unit.kind != Unit.Kind.STREET
+            or district_staff is None
+            or self.rng.random() >= 0.12
+        ):
+            return
+        self._step(timedelta(hours=1), timedelta(hours=20))
+        ticket_press(ticket_id=ticket.pk, actor=district_staff, note=self.rng.choice(PRESS_NOTES))
+        if self.rng.random() < 0.7:
+            self._step(timedelta(minutes=20), timedelta(hours=4))
+            ticket_acknowledge_supervision(
+                ticket_id=ticket.pk,
+                actor=self.city.staff[lead.unit_id],
+                response=self.rng.choice(PRESS_ANSWERS),
+            )
 
     def _lead_staff(self, ticket: Ticket):
         lead = Assignment.objects.get(ticket=ticket, active=True, role=Assignment.Role.LEAD)

@@ -21,6 +21,7 @@ from workorders import selectors, services
 from workorders.access import CENTER_ROLES, ticket_get_for_user
 from workorders.forms import apply_domain_error
 from workorders.models import (
+    RESOLVE_RUNNING,
     Category,
     EventKind,
     Light,
@@ -63,9 +64,9 @@ def _ticket_list_page(
 
 @role_required(Role.DISPATCHER)
 def triage(request: HttpRequest) -> HttpResponse:
-    # Tickets in triage have no running clock (no unit yet), so they carry no light; the red
-    # ones are elsewhere, and the dispatcher starts here: say how many wait for 督办.
-    red = Ticket.objects.overdue().count()
+    # The queue's own lights are the dispatch deadline; the units' red tickets are elsewhere,
+    # and the dispatcher starts here: say how many wait for 督办.
+    red = Ticket.objects.filter(status__in=RESOLVE_RUNNING).overdue().count()
     return _ticket_list_page(
         request,
         select=selectors.triage_queue,

@@ -41,6 +41,7 @@ COLUMNS = [
     ("red_lights", "红灯 Red lights"),
     ("reopens", "重办 Reopens"),
     ("proactive", "主动治理 Proactive"),
+    ("presses", "区政府督促 District presses"),
     ("volume", "诉求量 Volume"),
     ("governance", "治理类 Flagged"),
 ]

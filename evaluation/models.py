@@ -409,6 +409,8 @@ class UnitMonthScore(models.Model):
     reopens = models.PositiveIntegerField(default=0)
     # 主动治理: proactive work orders resolved as lead in the month (scoring.proactive_counts).
     proactive = models.PositiveIntegerField(default=0)
+    # 区政府督促 in the month (evaluation.scoring.event_counts); 0 in months frozen before it.
+    presses = models.PositiveIntegerField(default=0)
     volume = models.PositiveIntegerField(null=True, blank=True)
     response_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     resolution_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)

@@ -1,10 +1,17 @@
 """What follow-up and evaluation add to the ticket page: the follow-up rounds (center staff) and
-the exemption requests (center staff, and the unit that asked)."""
+the exemption requests (center staff, and the unit that asked); and to a district government's
+workbench, its streets' rates in the month under way."""
 
 from evaluation.models import Exemption, FollowUp
-from workorders.access import CENTER_ROLES
-from workorders.models import Role
-from workorders.registry import TicketPanel, register_ticket_panels
+from evaluation.periods import current_month
+from workorders.access import CENTER_ROLES, unit_of
+from workorders.models import Role, Unit
+from workorders.registry import (
+    PagePanel,
+    TicketPanel,
+    register_page_panels,
+    register_ticket_panels,
+)
 
 
 def _follow_ups(state) -> dict | None:
@@ -32,6 +39,22 @@ def _exemptions(state) -> dict | None:
     return {"exemptions": requests} if requests else None
 
 
+def _district_rates(request) -> dict | None:
+    """The district's streets and towns in the evaluation month under way (live, cached like the
+    ranking page: selectors.month_view_for), beside the workbench's own counts."""
+    from evaluation.selectors import month_view_for  # selectors import this app's models late
+
+    unit = unit_of(request.user)
+    if unit is None or unit.kind != Unit.Kind.DISTRICT:
+        return None
+    streets = set(Unit.objects.filter(parent=unit).values_list("pk", flat=True))
+    if not streets:
+        return None
+    view = month_view_for(current_month())
+    rows = [figures for figures in view.units if figures.unit_id in streets]
+    return {"rows": rows, "view": view} if rows else None
+
+
 PANELS = (
     TicketPanel(
         "follow_ups", "evaluation/panels/_follow_ups.html", _follow_ups, "bottom", order=50
@@ -44,3 +67,12 @@ PANELS = (
 
 def register() -> None:
     register_ticket_panels(*PANELS)
+    register_page_panels(
+        PagePanel(
+            "unit_workbench",
+            "district_rates",
+            "evaluation/panels/_district_rates.html",
+            _district_rates,
+            order=20,
+        )
+    )

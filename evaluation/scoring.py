@@ -109,6 +109,8 @@ class UnitFigures:
     red_lights: int = 0
     reopens: int = 0
     proactive: int = 0
+    # Presses by the district government (区政府督促) on the unit's tickets in the month.
+    presses: int = 0
     volume: int | None = None
     response_rate: Decimal | None = None
     resolution_rate: Decimal | None = None
@@ -263,13 +265,14 @@ def _assist_counts(period: Period, as_of: datetime) -> tuple[dict, dict]:
 
 
 def event_rows(period: Period):
-    """Per unit and kind: the red lights' tickets and the reopenings of the period."""
+    """Per unit and kind: the red lights' tickets, the reopenings and the district's presses of
+    the period."""
     return (
         TicketEvent.objects.filter(
             # Spelled out as an OR, not kind IN (…): PostgreSQL cannot match "kind = ANY(…)"
             # with the partial index's own IN list (event_red_reopen_month) and would read the
             # whole timeline table instead.
-            Q(kind=EventKind.LIGHT_RED) | Q(kind=EventKind.REOPENED),
+            Q(kind=EventKind.LIGHT_RED) | Q(kind=EventKind.REOPENED) | Q(kind=EventKind.PRESSED),
             created_at__gte=period.start,
             created_at__lt=period.end,
             unit__isnull=False,
@@ -284,11 +287,16 @@ def event_rows(period: Period):
 
 
 def event_counts(period: Period) -> dict[int, dict[str, int]]:
-    """{unit_id: {"red_lights": tickets that went red, "reopens": reopenings}} in the period."""
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"red_lights": 0, "reopens": 0})
+    """{unit_id: {"red_lights": tickets that went red, "reopens": reopenings, "presses": the
+    district's presses}} in the period."""
+    counts: dict[int, dict[str, int]] = defaultdict(
+        lambda: {"red_lights": 0, "reopens": 0, "presses": 0}
+    )
     for row in event_rows(period):
         if row["kind"] == EventKind.LIGHT_RED:
             counts[row["unit_id"]]["red_lights"] = row["tickets"]
+        elif row["kind"] == EventKind.PRESSED:
+            counts[row["unit_id"]]["presses"] = row["events"]
         else:
             counts[row["unit_id"]]["reopens"] = row["events"]
     return counts
@@ -483,6 +491,7 @@ def compute_month(
         figures.red_lights = event.get("red_lights", 0)
         figures.reopens = event.get("reopens", 0)
         figures.proactive = proactive.get(row["pk"], 0)
+        figures.presses = event.get("presses", 0)
         if row["kind"] in TERRITORIAL_KINDS and row["region_id"]:
             figures.volume = volumes.get(row["region_id"], 0)
         apply_rates(figures, rule)

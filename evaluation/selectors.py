@@ -329,9 +329,15 @@ FIGURES = {
     "red_lights": _("红灯工单"),
     "reopens": _("重办"),
     "proactive": _("主动治理"),
+    "presses": _("区政府督促"),
     "volume": _("诉求量"),
 }
-TICKET_FIGURES = {"red_lights", "reopens", "proactive", "volume"}
+TICKET_FIGURES = {"red_lights", "reopens", "proactive", "presses", "volume"}
+TICKET_FIGURE_EVENTS = {
+    "red_lights": EventKind.LIGHT_RED,
+    "reopens": EventKind.REOPENED,
+    "presses": EventKind.PRESSED,
+}
 
 
 def _figure_filter(figure: str, rule_values: dict) -> Q:
@@ -439,7 +445,7 @@ def _ticket_figure(figure: str, unit: Unit, period: Period) -> QuerySet[Ticket]:
             .select_related("category", "region")
             .order_by("-resolved_at", "-pk")
         )
-    kind = EventKind.LIGHT_RED if figure == "red_lights" else EventKind.REOPENED
+    kind = TICKET_FIGURE_EVENTS[figure]
     events = TicketEvent.objects.filter(
         ticket_id=OuterRef("pk"),
         kind=kind,

@@ -149,6 +149,7 @@ class UnitFiguresSerializer(serializers.Serializer):
     red_lights = serializers.IntegerField()
     reopens = serializers.IntegerField()
     proactive = serializers.IntegerField(help_text="主动治理：本月办结的主动治理工单 (as lead)")
+    presses = serializers.IntegerField(help_text="区政府督促次数")
     volume = serializers.IntegerField(allow_null=True)
     governance = serializers.BooleanField()
 

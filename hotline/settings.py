@@ -388,6 +388,12 @@ DUPLICATE_LIKELY_TEXT = env_float("DUPLICATE_LIKELY_TEXT", 0.3, minimum=0.0, max
 DUPLICATE_LIKELY_PLACE = env_float("DUPLICATE_LIKELY_PLACE", 0.6, minimum=0.0, maximum=1.0)
 # A unit may ask to return a ticket within this many days of dispatch (DESIGN.md: 2 working days).
 RETURN_WINDOW_DAYS = env_int("RETURN_WINDOW_DAYS", 2, minimum=0)
+# The dispatch step's deadline (Ticket.dispatch_due_at): working hours for ordinary tickets,
+# calendar minutes for emergencies.
+DISPATCH_DUE_WORKING_HOURS = env_float(
+    "DISPATCH_DUE_WORKING_HOURS", 2.0, minimum=0.1, maximum=100.0
+)
+DISPATCH_DUE_EMERGENCY_MINUTES = env_int("DISPATCH_DUE_EMERGENCY_MINUTES", 30, minimum=1)
 
 # --- deadlines and notifications --------------------------------------------------------------
 

@@ -258,3 +258,36 @@ def test_no_page_breaks_the_content_security_policy(
             # Then the browser reported no violation of the policy
             assert violations == [], (path, violations)
         page.close()
+
+
+def test_the_district_presses_and_the_street_answers(
+    live_server, browser, city, dispatcher, district_staff, street_staff
+):
+    ticket = services.ticket_dispatch(
+        ticket_id=registered().pk, lead_unit=city.zhongguancun_office, actor=dispatcher
+    )
+    base = live_server.url
+
+    page = browser.new_page(viewport=VIEWPORTS["phone"], locale="zh-CN")
+    sign_in(page, base, district_staff.username)
+    page.goto(f"{base}/unit/")
+    assert page.is_visible("#district-streets")
+    page.goto(f"{base}/tickets/{ticket.pk}/")
+    page.click("#action-press summary")
+    page.fill("#action-press textarea[name=note]", "群众多次反映，请今天内联系处理")
+    page.click("#action-press button[type=submit]")
+    page.wait_for_selector(".notice-success")
+    shot(page, "phone-district-press")
+    page.close()
+
+    page = browser.new_page(viewport=VIEWPORTS["desktop"], locale="zh-CN")
+    sign_in(page, base, street_staff.username)
+    page.goto(f"{base}/unit/")
+    assert "区政府督促" in page.inner_text("#supervisions")
+    page.click("#supervisions summary")
+    page.fill("#supervisions textarea[name=response]", "已安排专人今天上门")
+    page.click("#supervisions button[type=submit]")
+    page.wait_for_load_state()
+    shot(page, "desktop-street-answers-press")
+    page.close()
+    assert ticket.supervisions.get().acknowledged_at is not None

@@ -7,6 +7,7 @@ import secrets
 import signal
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from workorders.models import (
     Assignment,
     Category,
     HandOff,
+    Light,
     Profile,
     Region,
     Role,
@@ -115,6 +117,18 @@ def test_seed_demo_reaches_every_status_through_consistent_histories(seeded):
         for before, after in zip(transitions, transitions[1:], strict=False):
             assert after.from_status == before.to_status, (ticket.number, after.kind)
         assert transitions[-1].to_status == ticket.status, ticket.number
+
+
+def test_seed_demo_triage_tickets_wait_with_a_light(seeded):
+    """The dispatch step has a deadline of hours: the demo's triage queue holds recent tickets,
+    each with its dispatch light (not weeks-old tickets without one)."""
+    waiting = Ticket.objects.filter(status=Status.TRIAGE)
+    assert waiting.exists()
+    assert not waiting.filter(dispatch_due_at__isnull=True).exists()
+    lights = waiting.with_lights().values_list("dispatch_light", flat=True)
+    assert all(light != Light.NONE for light in lights)
+    newest = Ticket.objects.order_by("-registered_at").values_list("registered_at", flat=True)[0]
+    assert all(newest - ticket.registered_at < timedelta(days=1) for ticket in waiting)
 
 
 def test_seed_demo_refuses_a_database_that_has_data(seeded):

@@ -21,6 +21,7 @@ from workorders.models import (
     RequestType,
     Role,
     Status,
+    Unit,
 )
 from workorders.registry import TicketAction, register_ticket_actions
 from workorders.services.visits import VISIT_STATUSES
@@ -75,6 +76,10 @@ class ReasonInput(serializers.Serializer):
 
 class PauseInput(serializers.Serializer):
     reason = text(_("暂停理由"), _("如等待市民补充材料；经派单员同意后停止计时"))
+
+
+class PressInput(serializers.Serializer):
+    note = text(_("督促意见"), _("街道/乡镇将收到通知，并须回复"))
 
 
 class ResponseInput(serializers.Serializer):
@@ -260,6 +265,14 @@ def _can_reveal(state) -> bool:
     return state.own is not None and not state.ticket.confidential
 
 
+def _district_over(state) -> bool:
+    """The user's unit is the district government above a unit handling the ticket."""
+    unit = state.unit
+    if unit is None or unit.kind != Unit.Kind.DISTRICT:
+        return False
+    return any(a.active and a.unit.parent_id == unit.pk for a in state.assignments)
+
+
 def _has_duplicates(state) -> bool:
     return state.ticket.duplicates.filter(status=Status.MERGED).exists()
 
@@ -294,6 +307,27 @@ ACTIONS = (
         api_description=_("被督办单位的工作人员：回复本单位在该工单上所有未回复的督办。"),
         api_tag="unit",
         order=10,
+    ),
+    TicketAction(
+        name="press",
+        label=_("督促街道/乡镇"),
+        submit=_("发出督促"),
+        done=_("已督促，街道/乡镇将收到通知"),
+        service=services.ticket_press,
+        roles=UNIT,
+        statuses=tuple(OPEN_STATUSES),
+        when=_district_over,
+        input=PressInput,
+        style="collapsed",
+        tone="danger",
+        api_path="press",
+        api_summary=_("区政府督促"),
+        api_description=_(
+            "区政府工作人员：督促本区承办该工单的街道/乡镇（主办优先）；街道收到通知并须回复"
+            "（acknowledge-supervision），督促次数计入街道的月度考核。已办结的工单返回 400。"
+        ),
+        api_tag="unit",
+        order=15,
     ),
     TicketAction(
         name="accept",

@@ -165,6 +165,25 @@ def due_times(*, urgency: str, start: datetime, category: Category | None = None
     return fields
 
 
+def dispatch_due_times(*, urgency: str, start: datetime) -> dict:
+    """Ticket fields to store when a ticket starts waiting for the center (registered, back in
+    triage): the dispatch step's own deadline. Emergencies get DISPATCH_DUE_EMERGENCY_MINUTES of
+    calendar time (a gas leak does not wait for office hours), everything else
+    DISPATCH_DUE_WORKING_HOURS of working time; yellow at the usual share of it.
+
+    The caller restarts the sweep's bookkeeping with
+    workorders.services.deadline_sweep.light_state_dispatch(ticket_id=…, times=<these fields>).
+    """
+    if urgency == Urgency.EMERGENCY:
+        rule = _rule(Decimal(settings.DISPATCH_DUE_EMERGENCY_MINUTES) / 60, U.CALENDAR_HOURS)
+    else:
+        rule = _rule(settings.DISPATCH_DUE_WORKING_HOURS, U.WORKING_HOURS)
+    policy = Policy(accept=rule, contact=rule, resolve=rule, follow_up=rule)
+    due, warn = deadline(rule, start=start, policy=policy)
+    # A pause belongs to a unit's clock: a ticket back with the center is not paused.
+    return {"dispatch_due_at": due, "dispatch_warn_at": warn, "paused_at": None}
+
+
 def first_warning(times: dict) -> datetime:
     """The earliest yellow moment among due_times()' fields: when the sweep first looks."""
     return min(times[f"{kind}_warn_at"] for kind in ("accept", "contact", "resolve"))

@@ -132,6 +132,11 @@ def _dispatched_text(event: TicketEvent, to: To) -> str:
     return f"{text} {event.reason}".strip()
 
 
+def _pressed_text(event: TicketEvent, to: To) -> str:
+    district = event.data.get("district", "")
+    return gettext("%(district)s督促：%(note)s") % {"district": district, "note": event.reason}
+
+
 def register() -> None:
     """The notices of the lifecycle workorders owns (dispatch registers none of its own: its
     decisions are events of these kinds)."""
@@ -161,3 +166,5 @@ def register() -> None:
     register_inbox_event(K.HANDED_OFF)
     register_inbox_event(K.HAND_OFF_REPORTED)
     register_inbox_event(K.HAND_OFF_SENT_BACK)
+    # The district's press (区政府督促): the service sends its own message (pressed.txt).
+    register_inbox_event(K.PRESSED, text=_pressed_text, notify=False)

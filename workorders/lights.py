@@ -4,11 +4,12 @@ Nothing here reads what the sweep recorded: a page, filter, sort or count is rig
 also between sweeps. Per deadline (accept, contact, resolve):
 
 - not lit (Light.NONE) when its clock does not run in the ticket's status (it was met, or the
-  ticket is not with a unit);
+  ticket is not with a unit; the dispatch deadline runs only while the center has it);
 - red when the due time has passed, yellow when the warning moment has, else green.
 
 "Now" is the moment of the query, or the moment the clock stopped while an approved pause holds
-it (Ticket.paused_at). The ticket's light is the most severe of the three.
+it (Ticket.paused_at). The ticket's light is the most severe of the four (dispatch, accept,
+contact, resolve; the dispatch clock never runs together with the others).
 
 Only SQL expressions and the names of lights here: use them through the QuerySet vocabulary
 (``Ticket.objects.with_lights()``, ``.lit(Light.RED)``, ``.overdue()``) or the role-gated
@@ -35,7 +36,9 @@ from django.utils.translation import gettext_lazy as _
 from hotline.lib.errors import InvalidInput
 from workorders.models.tickets import (
     ACCEPT_RUNNING,
+    CLOCK_RUNNING,
     CONTACT_RUNNING,
+    DISPATCH_RUNNING,
     RESOLVE_RUNNING,
     Light,
     red_at_expression,
@@ -43,11 +46,13 @@ from workorders.models.tickets import (
 
 # deadline name → (statuses in which its clock runs, due field, warning field)
 DEADLINES: dict[str, tuple[list[str], str, str]] = {
+    "dispatch": (DISPATCH_RUNNING, "dispatch_due_at", "dispatch_warn_at"),
     "accept": (ACCEPT_RUNNING, "accept_due_at", "accept_warn_at"),
     "contact": (CONTACT_RUNNING, "contact_due_at", "contact_warn_at"),
     "resolve": (RESOLVE_RUNNING, "resolve_due_at", "resolve_warn_at"),
 }
 DEADLINE_LABELS = {
+    "dispatch": _("分拨"),
     "accept": _("签收"),
     "contact": _("联系"),
     "resolve": _("办结"),
@@ -100,7 +105,8 @@ def deadline_light(name: str, *, now: datetime | None = None, prefix: str = "") 
 
 
 def light_expressions(*, now: datetime | None = None) -> dict:
-    now = now or timezone.now()  # one clock reading for all three deadlines
+    now = now or timezone.now()
+    # One clock reading for all the deadlines.
     expressions = {f"{name}_light": deadline_light(name, now=now) for name in DEADLINES}
     expressions["light"] = Greatest(*expressions.values(), output_field=IntegerField())
     return expressions
@@ -121,7 +127,7 @@ def filter_light(queryset: QuerySet, light: int, *, now: datetime | None = None)
     if light == Light.RED:
         return (
             queryset.alias(red_at=red_at_expression())
-            .filter(status__in=RESOLVE_RUNNING, red_at__lte=now)
+            .filter(status__in=CLOCK_RUNNING, red_at__lte=now)
             .filter(Q(paused_at__isnull=True) | Q(red_at__lte=F("paused_at")))
         )
     return queryset.alias(_light=light_expressions(now=now)["light"]).filter(_light=light)

@@ -5,7 +5,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import django_filters
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -24,6 +36,7 @@ from workorders.access import (
 from workorders.lights import annotate_lights, filter_light, parse_light
 from workorders.models import (
     OPEN_STATUSES,
+    RESOLVE_RUNNING,
     Assignment,
     Attachment,
     Category,
@@ -47,9 +60,10 @@ from workorders.models import (
     Urgency,
 )
 from workorders.models.tickets import red_at_expression
+from workorders.templatetags.hotline_ui import natural_duration
 
 # ?ordering= of the lists; without it each list keeps its own order (oldest first in queues).
-ORDERINGS = {"light": _("最紧急优先")}
+ORDERINGS = {"light": _("最紧急优先"), "priority": _("按优先级")}
 
 
 class TicketFilter(django_filters.FilterSet):
@@ -149,10 +163,59 @@ def _for_lists(queryset: QuerySet, *, now: datetime) -> QuerySet:
     )
 
 
+# The default order of the unit workbenches and the triage queue (_ordered(…, PRIORITY)).
+PRIORITY = "priority"
+
+
+def prioritized(queryset: QuerySet) -> QuerySet:
+    """By priority, in SQL so pagination stays right: emergencies first, then red, then yellow,
+    then the oldest. Needs the light annotations (_for_lists); adds what ``priority_reason``
+    reads (the running due time)."""
+    return queryset.annotate(
+        priority_emergency=Case(
+            When(urgency=Urgency.EMERGENCY, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        priority_light=Case(
+            When(light=Light.RED, then=Value(2)),
+            When(light=Light.YELLOW, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        running_due_at=red_at_expression(),
+    ).order_by("-priority_emergency", "-priority_light", "registered_at", "pk")
+
+
+def priority_reason(ticket: Ticket, *, now: datetime | None = None) -> str:
+    """Why a list row is where it is: "紧急", "已超期 3 小时", "黄灯", "等待 2 天". Reads the
+    annotations of the list selectors (lights, running_due_at); "" without them."""
+    light = getattr(ticket, "light", None)
+    if light is None:
+        return ""
+    now = now or timezone.now()
+    if ticket.urgency == Urgency.EMERGENCY:
+        return gettext("紧急")
+    if light == Light.RED:
+        due = getattr(ticket, "running_due_at", None)
+        if due is not None:
+            stopped = ticket.paused_at or now
+            return gettext("已超期 %(length)s") % {"length": natural_duration(stopped - due)}
+        return gettext("已超期")
+    if light == Light.YELLOW:
+        return gettext("黄灯")
+    return gettext("等待 %(length)s") % {"length": natural_duration(now - ticket.registered_at)}
+
+
 def _ordered(queryset: QuerySet, filters, *default: str) -> QuerySet:
     """?ordering=light: red first, then yellow, then green, then unlit; within each the
-    earliest running due time first, so among red tickets the one overdue longest leads."""
+    earliest running due time first, so among red tickets the one overdue longest leads.
+    ``default`` PRIORITY: the priority order (``prioritized``); else field names."""
     filters = filters or {}
+    if filters.get("ordering") == PRIORITY or (
+        filters.get("ordering") != "light" and default == (PRIORITY,)
+    ):
+        return prioritized(queryset)
     if filters.get("ordering") != "light":
         return queryset.order_by(*default)
     queryset = queryset.annotate(running_due_at=red_at_expression())
@@ -179,7 +242,8 @@ def supervision_queue(*, user, light: int = Light.RED, now: datetime | None = No
     """The dispatchers' 督办 list: red tickets, most overdue first, with lights."""
     require_role(user, Role.DISPATCHER, Role.LEADER)
     now = now or timezone.now()
-    queryset = filter_light(Ticket.objects.all(), light, now=now)
+    # Units' tickets only: a late triage ticket is the dispatchers' own (the triage queue).
+    queryset = filter_light(Ticket.objects.filter(status__in=RESOLVE_RUNNING), light, now=now)
     queryset = annotate_lights(queryset, now=now)
     if light == Light.RED:
         queryset = queryset.order_by("red_at", "id")
@@ -215,6 +279,59 @@ def unit_light_counts(*, user, now: datetime | None = None) -> dict:
     return counts
 
 
+def district_street_figures(*, user, now: datetime | None = None) -> list[dict]:
+    """For a district government's workbench: each of its streets/towns this calendar month —
+    requests dispatched to it (as lead), its open tickets, those red now, and the district's
+    presses. Empty for any other unit. The evaluation month (with its cut-off day) and the rates
+    are the evaluation pages' business; this is the district's live view."""
+    unit = require_unit(user)
+    if unit.kind != Unit.Kind.DISTRICT:
+        return []
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    streets = list(Unit.objects.filter(parent=unit, is_active=True).order_by("name"))
+    if not streets:
+        return []
+    leads = Assignment.objects.filter(
+        unit__in=streets, active=True, role=Assignment.Role.LEAD
+    ).values("unit_id")
+    requests = dict(
+        leads.filter(ticket__registered_at__gte=month_start)
+        .annotate(n=Count("ticket_id"))
+        .values_list("unit_id", "n")
+    )
+    open_counts = dict(
+        leads.filter(ticket__status__in=OPEN_STATUSES)
+        .annotate(n=Count("ticket_id"))
+        .values_list("unit_id", "n")
+    )
+    red_tickets = filter_light(Ticket.objects.all(), Light.RED, now=now).values("pk")
+    red = dict(
+        leads.filter(ticket__in=red_tickets)
+        .annotate(n=Count("ticket_id"))
+        .values_list("unit_id", "n")
+    )
+    presses = dict(
+        TicketEvent.objects.filter(
+            kind=EventKind.PRESSED, unit__in=streets, created_at__gte=month_start
+        )
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    return [
+        {
+            "unit": street,
+            "requests": requests.get(street.pk, 0),
+            "open": open_counts.get(street.pk, 0),
+            "red": red.get(street.pk, 0),
+            "presses": presses.get(street.pk, 0),
+        }
+        for street in streets
+    ]
+
+
 def pending_pauses(*, user) -> QuerySet[TicketPause]:
     """Pause requests waiting for a dispatcher, oldest first."""
     require_role(user, Role.DISPATCHER)
@@ -239,9 +356,9 @@ def open_supervisions(*, user) -> QuerySet[Supervision]:
 
 def ticket_supervisions(*, ticket: Ticket) -> QuerySet[Supervision]:
     """A ticket's 督办 notices and answers, for its detail page (after the access funnel)."""
-    return ticket.supervisions.select_related("unit", "created_by", "acknowledged_by").order_by(
-        "created_at"
-    )
+    return ticket.supervisions.select_related(
+        "unit", "by_unit", "created_by", "acknowledged_by"
+    ).order_by("created_at")
 
 
 # --- lists -------------------------------------------------------------------------------------
@@ -261,12 +378,7 @@ def triage_queue(*, user, filters=None, now: datetime | None = None) -> QuerySet
     require_role(user, Role.DISPATCHER)
     now = now or timezone.now()
     queryset = Ticket.objects.filter(status=Status.TRIAGE)
-    return _ordered(
-        _for_lists(_filtered(queryset, filters, now=now), now=now),
-        filters,
-        "registered_at",
-        "pk",
-    )
+    return _ordered(_for_lists(_filtered(queryset, filters, now=now), now=now), filters, PRIORITY)
 
 
 def supervision_list(*, user, filters=None, now: datetime | None = None) -> QuerySet[Ticket]:
@@ -362,7 +474,7 @@ def unit_workbench(
     else:
         raise InvalidInput(gettext("未知的分页"), fields={"tab": [tab]})
     queryset = _for_lists(_filtered(queryset.distinct(), filters, now=now), now=now)
-    return _ordered(queryset, filters, "-registered_at", "-pk")
+    return _ordered(queryset, filters, PRIORITY)
 
 
 def follow_up_queue(*, user, filters=None, now: datetime | None = None) -> QuerySet[Ticket]:

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from workorders.access import role_of, unit_of
 from workorders.lights import DEADLINE_LABELS
 from workorders.models import (
+    DISPATCH_RUNNING,
     Assignment,
     HandOff,
     Light,
@@ -70,6 +71,7 @@ def _pending(requests):
 
 
 DEADLINE_TITLES = {
+    "dispatch": _("分拨时限"),
     "accept": _("签收时限"),
     "contact": _("联系时限"),
     "resolve": _("办结时限"),
@@ -83,10 +85,12 @@ def deadline_rows(ticket: Ticket, lead: Assignment | None) -> list[dict]:
     lights = (
         Ticket.objects.with_lights()
         .filter(pk=ticket.pk)
-        .values("accept_light", "contact_light", "resolve_light")
+        .values(*(f"{name}_light" for name in DEADLINE_LABELS))
         .first()
     ) or {}
     met = {
+        # The center's step: shown while it waits, left out once the ticket moved on.
+        "dispatch": None,
         "accept": lead.accepted_at if lead else None,
         "contact": lead.contacted_at if lead else None,
         "resolve": ticket.resolved_at,
@@ -94,7 +98,7 @@ def deadline_rows(ticket: Ticket, lead: Assignment | None) -> list[dict]:
     rows = []
     for name, label in DEADLINE_LABELS.items():
         due = getattr(ticket, f"{name}_due_at")
-        if due is None:
+        if due is None or (name == "dispatch" and ticket.status not in DISPATCH_RUNNING):
             continue
         light = lights.get(f"{name}_light") or Light.NONE
         done = met[name] if light == Light.NONE else None

@@ -74,6 +74,7 @@ def _score_row(snapshot: MonthlySnapshot, figures, rule) -> UnitMonthScore:
         red_lights=figures.red_lights,
         reopens=figures.reopens,
         proactive=figures.proactive,
+        presses=figures.presses,
         volume=figures.volume,
         response_rate=figures.response_rate,
         resolution_rate=figures.resolution_rate,

@@ -72,6 +72,7 @@ RANKING_COLUMNS = [
     ("red_lights", "red_lights"),
     ("reopens", "reopens"),
     ("proactive", "proactive"),
+    ("presses", "presses"),
 ]
 TERRITORIAL = {"district", "street", "community"}
 

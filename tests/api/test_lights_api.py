@@ -86,17 +86,15 @@ def test_lists_carry_every_light_and_the_due_and_warning_times(request, trio, pe
     assert row["paused_at"] is None
 
 
-def test_a_ticket_without_a_unit_has_no_light(dispatcher, city):
+def test_a_ticket_without_a_unit_has_only_the_dispatch_light(dispatcher, city):
     ticket = register()
+    services.ticket_send_to_triage(ticket_id=ticket.pk, suggestion={}, reason="置信度低")
 
     detail = ok(call(dispatcher, "get", f"/api/tickets/{ticket.pk}/"))
 
-    assert [detail[k] for k in ("light", "accept_light", "contact_light", "resolve_light")] == [
-        "",
-        "",
-        "",
-        "",
-    ]
+    assert [detail[k] for k in ("accept_light", "contact_light", "resolve_light")] == ["", "", ""]
+    assert detail["dispatch_light"] == detail["light"] == "green"
+    assert detail["dispatch_due_at"] is not None
 
 
 def test_detail_and_action_responses_carry_the_lights(trio, unit_staff):

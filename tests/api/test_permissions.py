@@ -56,6 +56,9 @@ ACTIONS = {
     "close":            (401, 403, 404, 403, 200, 403, 404, 200, 403, 200),
     "reopen":           (401, 403, 404, 403, 200, 403, 404, 200, 403, 200),
     "reveal-contact":   (401, 403, 404, 403, 403, 200, 404, 403, 403, 403),
+    # Only a district government over the street handling it (tests/workorders/
+    # test_district_press.py has the district, the other district, the street and community).
+    "press":            (401, 403, 404, 403, 403, 403, 404, 403, 403, 403),
 }  # fmt: skip
 
 
@@ -73,6 +76,8 @@ def arrange(endpoint: str, p: dict, city) -> tuple[int, dict]:
     d, unit, cit = p["dispatcher"], p["unit_staff"], p["citizen"]
     if endpoint in ("accept", "return", "reveal-contact"):
         return given_dispatched(city, d, cit).pk, {"reason": "不属于本单位的职责范围"}
+    if endpoint == "press":
+        return given_dispatched(city, d, cit).pk, {"note": "请尽快办理"}
     if endpoint in ("contact", "progress"):
         return given_accepted(city, d, unit, cit).pk, {"note": "已电话联系市民", "public": True}
     if endpoint == "extension":

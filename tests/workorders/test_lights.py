@@ -94,8 +94,14 @@ def test_during_a_return_review_only_the_resolve_clock_runs(ticket, unit_staff):
     assert lights(ticket, at(2026, 3, 9, 11)) == (N, N, R, R)
 
 
-def test_tickets_not_with_a_unit_are_not_lit(city):
-    assert lights(register(), at(2026, 3, 2, 10)) == (N, N, N, N)
+def test_tickets_not_with_a_unit_have_only_the_dispatch_clock(city):
+    with time_machine.travel(at(2026, 3, 2, 10), tick=False):
+        ticket = register()
+        assert lights(ticket, at(2026, 3, 2, 10)) == (N, N, N, N)  # set by triage or the sweep
+        services.ticket_send_to_triage(ticket_id=ticket.pk, suggestion={}, reason="置信度低")
+    # Only the center's dispatch deadline runs (tests/workorders/test_dispatch_deadline.py).
+    assert lights(ticket, at(2026, 3, 2, 10, 30)) == (N, N, N, G)
+    assert lights(ticket, at(2026, 3, 2, 13, 0)) == (N, N, N, R)
 
 
 def test_a_paused_clock_keeps_its_light(ticket, unit_staff, dispatcher):

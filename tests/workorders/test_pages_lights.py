@@ -187,17 +187,17 @@ def test_an_unknown_sort_is_a_message(client, dispatcher, trio):
     assert "未知的排序方式" in html_of(client, "/dispatch/tickets/?ordering=oldest", status=400)
 
 
-def test_queues_without_a_running_clock_show_no_light(client, operator, dispatcher, city, trio):
-    """Registered and triage tickets have no unit and no clock (workorders.lights): the operator's
-    list and the triage queue show no light on them; the triage page points to the red ones."""
+def test_queues_show_the_dispatch_light_of_waiting_tickets(
+    client, operator, dispatcher, city, trio
+):
+    """Registered and triage tickets have no unit, only the center's dispatch clock
+    (workorders.lights): the triage queue shows it; the triage page points to the units' red
+    tickets, which do not count the triage queue's own."""
     waiting = register()
     services.ticket_send_to_triage(ticket_id=waiting.pk, suggestion={}, reason="分类置信度低")
-    client.force_login(operator)
-    assert "light-" not in card(html_of(client, "/operator/"), waiting)
-
     client.force_login(dispatcher)
     html = html_of(client, "/dispatch/triage/")
-    assert "light-" not in card(html, waiting)
+    assert "分拨时限" in card(html, waiting)
     assert 'href="/dispatch/supervision/"' in html
     assert "红灯工单" in html and "<strong>1</strong>" in html
 

@@ -51,6 +51,7 @@ from workorders.models import (
     Ticket,
     Unit,
 )
+from workorders.models.tickets import red_at_expression
 from workorders.selectors import open_supervisions, unit_light_counts
 from workorders.services.intake import records_calls
 
@@ -154,7 +155,14 @@ class TicketQueueView(ListView):
 
 def with_lights(ticket: Ticket) -> Ticket:
     """One ticket from the access funnel, with the lights the list selectors annotate."""
-    lights = Ticket.objects.with_lights().filter(pk=ticket.pk).values(*s.LIGHT_FIELDS).get()
+    lights = (
+        Ticket.objects.with_lights()
+        .filter(pk=ticket.pk)
+        # What priority_reason reads besides the lights.
+        .annotate(running_due_at=red_at_expression())
+        .values(*s.LIGHT_FIELDS, "running_due_at")
+        .get()
+    )
     for name, value in lights.items():
         setattr(ticket, name, value)
     return ticket

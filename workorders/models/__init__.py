@@ -15,7 +15,9 @@ from workorders.models.places import Category, Region, Unit
 from workorders.models.supervision import Supervision
 from workorders.models.tickets import (
     ACCEPT_RUNNING,
+    CLOCK_RUNNING,
     CONTACT_RUNNING,
+    DISPATCH_RUNNING,
     FINAL_STATUSES,
     OPEN_STATUSES,
     RESOLVE_RUNNING,
@@ -45,6 +47,8 @@ __all__ = [
     "OPEN_HAND_OFF_STATUSES",
     "OPEN_STATUSES",
     "RESOLVE_RUNNING",
+    "CLOCK_RUNNING",
+    "DISPATCH_RUNNING",
     "Assignment",
     "Attachment",
     "Category",

@@ -238,6 +238,7 @@ class TicketLightState(models.Model):
     ticket = models.OneToOneField(
         "workorders.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="light_state"
     )
+    dispatch_lit = models.PositiveSmallIntegerField(choices=Light.choices, default=0)
     accept_lit = models.PositiveSmallIntegerField(choices=Light.choices, default=0)
     contact_lit = models.PositiveSmallIntegerField(choices=Light.choices, default=0)
     resolve_lit = models.PositiveSmallIntegerField(choices=Light.choices, default=0)

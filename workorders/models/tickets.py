@@ -60,6 +60,11 @@ RESOLVE_RUNNING = [
     Status.IN_PROGRESS.value,
     Status.RETURN_REQUESTED.value,
 ]
+# The center's own clock: from registration (or a return approved, or a merge undone) until a
+# dispatcher sends the ticket to a unit, answers it or marks it invalid.
+DISPATCH_RUNNING = [Status.REGISTERED.value, Status.TRIAGE.value]
+# Every status in which some clock runs: the red-light index covers exactly these.
+CLOCK_RUNNING = [*DISPATCH_RUNNING, *RESOLVE_RUNNING]
 
 
 class Light(models.IntegerChoices):
@@ -78,6 +83,7 @@ def red_at_expression() -> Case:
     so PostgreSQL matches the query to the index.
     """
     return Case(
+        When(status__in=DISPATCH_RUNNING, then=F("dispatch_due_at")),
         When(
             status=Status.DISPATCHED.value,
             then=Least("accept_due_at", "contact_due_at", "resolve_due_at"),
@@ -213,6 +219,11 @@ class Ticket(models.Model):
     # survey in follow-up) could not be sent to the broker; cleared once it is re-sent. The
     # short re-queue sweeps read only these, so they cost nothing when no send failed.
     enqueue_failed_at = models.DateTimeField(null=True, blank=True)
+    # The dispatch step's deadline (workorders.deadline_policies.dispatch_due_times): set when
+    # the ticket starts waiting for the center (registered, back in triage); its light runs
+    # only in DISPATCH_RUNNING, so dispatching, answering or invalidating ends it.
+    dispatch_due_at = models.DateTimeField(_("分拨时限"), null=True, blank=True)
+    dispatch_warn_at = models.DateTimeField(_("分拨预警"), null=True, blank=True)
     accept_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True)
     contact_due_at = models.DateTimeField(_("联系时限"), null=True, blank=True)
     resolve_due_at = models.DateTimeField(_("办结时限"), null=True, blank=True)
@@ -259,13 +270,14 @@ class Ticket(models.Model):
             ),
             # workorders.selectors.supervision_queue, .lit(RED), .overdue(): WHERE status IN
             # (running) AND red_at <= now ORDER BY red_at, id — most overdue first, from the index.
-            # On PostgreSQL migration 0002 adds INCLUDE (status, paused_at, due times) so the red
-            # count is an index-only scan; keep that if this definition changes.
+            # On PostgreSQL the migrations add INCLUDE (status, paused_at, due times) so the red
+            # count is an index-only scan (0002, and 0009 with the dispatch deadline); keep that
+            # if this definition changes.
             models.Index(
                 red_at_expression(),
                 F("id"),
                 name="ticket_red_at",
-                condition=Q(status__in=RESOLVE_RUNNING),
+                condition=Q(status__in=CLOCK_RUNNING),
             ),
         ]
         constraints = [
@@ -376,6 +388,8 @@ class EventKind(models.TextChoices):
     LIGHT_RED = "light_red", _("红灯超期")
     SUPERVISED = "supervised", _("督办")
     SUPERVISION_ACKNOWLEDGED = "supervision_acknowledged", _("督办已回复")
+    # A district government presses one of its streets/towns (区政府督促); acknowledged like 督办.
+    PRESSED = "pressed", _("区政府督促")
     PAUSE_REQUESTED = "pause_requested", _("申请暂停计时")
     PAUSE_REJECTED = "pause_rejected", _("暂停计时驳回")
     PAUSED = "paused", _("暂停计时")
@@ -428,13 +442,13 @@ class TicketEvent(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["ticket", "created_at"], name="event_ticket_time"),
-            # evaluation.scoring.event_counts: red lights and reopenings per unit in a month,
+            # evaluation.scoring.event_counts: red lights, reopenings and presses per unit in a month,
             # WHERE kind IN (…) AND created_at in the month GROUP BY unit, kind — an index-only
             # scan of the few rows of those kinds instead of the whole timeline table.
             models.Index(
                 fields=["kind", "created_at", "unit", "ticket"],
                 name="event_red_reopen_month",
-                condition=Q(kind__in=["light_red", "reopened"]),
+                condition=Q(kind__in=["light_red", "reopened", "pressed"]),
             ),
         ]
 

@@ -40,7 +40,11 @@ from workorders.services.lifecycle import (
     ticket_reveal_contact,
 )
 from workorders.services.pauses import ticket_decide_pause, ticket_request_pause, ticket_resume
-from workorders.services.supervision import ticket_acknowledge_supervision, ticket_supervise
+from workorders.services.supervision import (
+    ticket_acknowledge_supervision,
+    ticket_press,
+    ticket_supervise,
+)
 from workorders.services.visits import ticket_record_field_visit
 
 __all__ = [
@@ -52,6 +56,7 @@ __all__ = [
     "ticket_decide_pause",
     "ticket_request_pause",
     "ticket_resume",
+    "ticket_press",
     "ticket_supervise",
     "ticket_accept",
     "ticket_add_progress",

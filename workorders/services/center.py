@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from hotline.lib.errors import Conflict, InvalidInput
 from workorders.access import require_role, ticket_get_for_user
-from workorders.deadline_policies import due_times, follow_up_due_at
+from workorders.deadline_policies import dispatch_due_times, due_times, follow_up_due_at
 from workorders.models import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -25,7 +25,7 @@ from workorders.models import (
     Urgency,
 )
 from workorders.models.places import may_lead
-from workorders.services.deadline_sweep import light_state_restart
+from workorders.services.deadline_sweep import light_state_dispatch, light_state_restart
 from workorders.services.follow_up import enter_follow_up
 from workorders.services.guards import (
     CENTER_DECIDERS,
@@ -50,9 +50,15 @@ def _predicted_request_type(ticket: Ticket, suggestion: dict | None) -> dict:
 
 
 def ticket_send_to_triage(*, ticket_id: int, suggestion: dict, reason: str, actor=None) -> Ticket:
-    """The classifier was unsure: a dispatcher decides, with the suggestions pre-filled."""
+    """The classifier was unsure: a dispatcher decides, with the suggestions pre-filled. The
+    dispatch clock runs from registration (the citizen has waited since then); set here, not at
+    intake, so the hot path stays at three statements (a ticket still registered after a minute
+    gets it from the sweep, deadline_sweep.dispatch_clock_backfill)."""
     with transaction.atomic():
         ticket = ticket_locked_by_system(ticket_id)
+        times = {}
+        if ticket.dispatch_due_at is None:
+            times = dispatch_due_times(urgency=ticket.urgency, start=ticket.registered_at)
         transition(
             ticket=ticket,
             to=Status.TRIAGE,
@@ -64,8 +70,11 @@ def ticket_send_to_triage(*, ticket_id: int, suggestion: dict, reason: str, acto
             changes={
                 "suggestion": {**ticket.suggestion, **suggestion},
                 **_predicted_request_type(ticket, suggestion),
+                **times,
             },
         )
+        if times:
+            light_state_dispatch(ticket_id=ticket.pk, times=times)
     return ticket
 
 
@@ -360,6 +369,8 @@ def ticket_hand_back_duplicates(*, ticket_id: int, actor, note: str = "") -> Tic
             raise Conflict(_("没有合并到本工单的重复工单"))
         now = timezone.now()
         for duplicate in duplicates:
+            # Handled on its own from now: its dispatch clock starts now.
+            dispatch_times = dispatch_due_times(urgency=duplicate.urgency, start=now)
             transition(
                 ticket=duplicate,
                 to=Status.TRIAGE,
@@ -367,9 +378,10 @@ def ticket_hand_back_duplicates(*, ticket_id: int, actor, note: str = "") -> Tic
                 actor=actor,
                 reason=reason,
                 data={"master": master.number},
-                changes={"merged_into": None, "closed_at": None},
+                changes={"merged_into": None, "closed_at": None, **dispatch_times},
                 at=now,
             )
+            light_state_dispatch(ticket_id=duplicate.pk, times=dispatch_times)
         record_event(
             ticket=master,
             kind=EventKind.UNMERGED,

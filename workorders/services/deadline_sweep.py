@@ -38,11 +38,12 @@ from django.db.models.functions import Least, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from workorders.deadline_policies import first_warning
+from workorders.deadline_policies import dispatch_due_times, first_warning
 from workorders.inbox import SWEEP_KINDS, inbox_kind
 from workorders.lights import DEADLINE_LABELS, DEADLINES, deadline_light
 from workorders.models import (
-    RESOLVE_RUNNING,
+    CLOCK_RUNNING,
+    DISPATCH_RUNNING,
     Assignment,
     EventKind,
     InboxItem,
@@ -98,6 +99,12 @@ def light_state_restart(*, ticket_id: int, times: dict) -> None:
     )
 
 
+def light_state_dispatch(*, ticket_id: int, times: dict) -> None:
+    """The dispatch clock starts (registered, back in triage): nothing recorded for it yet; the
+    sweep first looks when it turns yellow. ``times``: deadline_policies.dispatch_due_times()."""
+    _light_state_upsert(ticket_id, {"dispatch_lit": 0, "check_at": times["dispatch_warn_at"]})
+
+
 def light_state_recheck(*, ticket_id: int, at: datetime, reset: list[str] = ()) -> None:
     """Ask the next sweep to look again (a clock runs again: return rejected, pause ended), and
     forget what was recorded for the deadlines in ``reset`` (their due time moved: extension)."""
@@ -131,6 +138,8 @@ class SweepResult:
     notifications: int = 0
     batches: int = 0
     requeued_notifications: int = 0
+    # Waiting tickets the sweep started to watch (dispatch_clock_backfill).
+    backfilled: int = 0
     # Filled by dry runs only (what would be recorded), at most PREVIEW_LIMIT.
     preview: list[LightChange] = field(default_factory=list)
 
@@ -142,16 +151,22 @@ class SweepResult:
             "notifications": self.notifications,
             "batches": self.batches,
             "requeued_notifications": self.requeued_notifications,
+            "backfilled": self.backfilled,
         }
 
 
 PREVIEW_LIMIT = 200
 
 
-def _threshold(moment: str, lit: str, below: int, now: datetime) -> Case:
-    """``moment`` when it is still ahead and its light not yet recorded, else "never"."""
+def _threshold(moment: str, lit: str, below: int, now: datetime, statuses: list[str]) -> Case:
+    """``moment`` when it is still ahead, its light not yet recorded and its clock running in
+    the ticket's status, else "never" (a ticket dispatched within minutes keeps a dispatch due
+    time ahead of it that must not cost a look)."""
     return Case(
-        When(Q(**{f"{lit}__lt": below, f"{T}{moment}__gt": now}), then=F(f"{T}{moment}")),
+        When(
+            Q(**{f"{lit}__lt": below, f"{T}{moment}__gt": now, f"{T}status__in": statuses}),
+            then=F(f"{T}{moment}"),
+        ),
         default=Value(_NEVER),
         output_field=DateTimeField(),
     )
@@ -162,12 +177,12 @@ def _next_check(now: datetime):
     person acts (paused, or no clock runs in this status). Read with the recorded lights before
     this batch raises them: a threshold still ahead cannot be recorded now, so that is exact."""
     moments = []
-    for name, (_, due, warn) in DEADLINES.items():
-        moments.append(_threshold(warn, f"{name}_lit", Light.YELLOW, now))
-        moments.append(_threshold(due, f"{name}_lit", Light.RED, now))
+    for name, (statuses, due, warn) in DEADLINES.items():
+        moments.append(_threshold(warn, f"{name}_lit", Light.YELLOW, now, statuses))
+        moments.append(_threshold(due, f"{name}_lit", Light.RED, now, statuses))
     return Case(
         When(
-            Q(**{f"{T}paused_at__isnull": False}) | ~Q(**{f"{T}status__in": RESOLVE_RUNNING}),
+            Q(**{f"{T}paused_at__isnull": False}) | ~Q(**{f"{T}status__in": CLOCK_RUNNING}),
             then=Value(None),
         ),
         default=NullIf(Least(*moments), Value(_NEVER)),
@@ -274,7 +289,7 @@ def _batch_orm(now: datetime, batch_size: int) -> tuple[int, list[LightChange]]:
             )
             for row in rows
         ],
-        ["accept_lit", "contact_lit", "resolve_lit", "check_at"],
+        [*(f"{name}_lit" for name in DEADLINES), "check_at"],
         batch_size=500,
     )
     changes = _changes(rows)
@@ -389,12 +404,12 @@ def _batch_postgresql(now: datetime, batch_size: int) -> tuple[int, int, int]:
     select_sql, select_params = _candidates(now, batch_size, lock=True).query.sql_with_params()
     event_sql, event_params = _event_insert(now)
     inbox_sql, inbox_params = _inbox_insert(now)
+    raise_lit = ", ".join(
+        f"{name}_lit = GREATEST(c.{name}_lit, c.{name}_light)" for name in DEADLINES
+    )
     sql = (
         f"WITH cand AS MATERIALIZED ({select_sql}), "  # noqa: S608 - identifiers from metadata
-        f"upd AS (UPDATE {TicketLightState._meta.db_table} s SET"
-        " accept_lit = GREATEST(c.accept_lit, c.accept_light),"
-        " contact_lit = GREATEST(c.contact_lit, c.contact_light),"
-        " resolve_lit = GREATEST(c.resolve_lit, c.resolve_light),"
+        f"upd AS (UPDATE {TicketLightState._meta.db_table} s SET {raise_lit},"
         " check_at = c.next_check"
         " FROM cand c WHERE s.ticket_id = c.pk RETURNING s.ticket_id), "
         f"ev AS ({event_sql}), "
@@ -465,10 +480,14 @@ def _compose_notifications(now: datetime) -> int:
 def _notification_rows(changes: list[tuple], now: datetime) -> list:
     """Messages for [(ticket_id, deadline, light, unit_id)]; texts read for listed tickets only."""
     by_unit: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
+    # The dispatch deadline is the center's own: its lights go to the dispatchers.
+    triage: dict[int, dict[int, str]] = defaultdict(dict)
     for ticket_id, deadline, light, unit_id in changes:
-        if unit_id is not None:
+        if deadline == "dispatch":
+            triage[light].setdefault(ticket_id, deadline)
+        elif unit_id is not None:
             by_unit[(unit_id, light)].setdefault(ticket_id, deadline)
-    if not by_unit:
+    if not by_unit and not triage:
         return []
     reds: dict[int, tuple[str, int]] = {}
     for (unit_id, light), tickets in by_unit.items():
@@ -476,10 +495,11 @@ def _notification_rows(changes: list[tuple], now: datetime) -> list:
             reds.update({pk: (deadline, unit_id) for pk, deadline in tickets.items()})
     listed = {pk for tickets in by_unit.values() for pk in sorted(tickets)[:NUMBERS_IN_MESSAGE]}
     listed |= set(sorted(reds)[:NUMBERS_IN_MESSAGE])
+    listed |= {pk for tickets in triage.values() for pk in sorted(tickets)[:NUMBERS_IN_MESSAGE]}
     details = {
         row["pk"]: row
         for row in Ticket.objects.filter(pk__in=listed).values(
-            "pk", "number", "title", "accept_due_at", "contact_due_at", "resolve_due_at"
+            "pk", "number", "title", *(due for _, due, _ in DEADLINES.values())
         )
     }
     names = dict(Unit.objects.filter(pk__in={u for u, _ in by_unit}).values_list("pk", "name"))
@@ -494,6 +514,16 @@ def _notification_rows(changes: list[tuple], now: datetime) -> list:
             context=_digest_context(tickets, details, unit=names.get(unit_id, "")),
             recipients=(heads if light == Light.RED else staff).get(unit_id, []),
             ticket_ids=sorted(tickets),
+            now=now,
+        )
+    for light, tickets in sorted(triage.items()):
+        context = _digest_context(tickets, details, unit="")
+        context["red"] = light == Light.RED
+        rows += build_notifications(
+            kind="light_dispatch",
+            context=context,
+            recipients=dispatcher_recipients(),
+            ticket_ids=sorted(tickets)[:1000],
             now=now,
         )
     if reds:
@@ -553,6 +583,47 @@ def _sweep_preview(now: datetime, batch_size: int, result: SweepResult) -> Sweep
             return result
 
 
+def dispatch_clock_backfill(*, now: datetime, dry_run: bool = False) -> int:
+    """Tickets waiting for the center that the sweep does not watch yet get their dispatch
+    deadline, counted from when they entered their status, and the sweep's bookkeeping row:
+    tickets still registered (intake leaves both out to stay at three statements; auto-dispatch
+    takes almost all of them within a second) and those waiting since before the deadline
+    existed (the migration leaves them here, where the working-day calendar is). The common
+    case is one index probe finding nothing."""
+    waiting = Ticket.objects.filter(status__in=DISPATCH_RUNNING).filter(
+        Q(dispatch_due_at__isnull=True) | Q(light_state__isnull=True)
+    )
+    if dry_run:
+        return waiting.count()
+    done = 0
+    while waiting.order_by("status").values_list("pk", flat=True)[:1]:
+        with transaction.atomic():
+            # SKIP LOCKED: a concurrent sweep takes other rows, and one that finds them all
+            # taken stops; the condition is read again under the lock, so none is done twice.
+            tickets = list(
+                waiting.select_for_update(skip_locked=True, of=("self",))
+                .only("pk", "urgency", "status_changed_at", "dispatch_due_at", "dispatch_warn_at")
+                .order_by("pk")[:SWEEP_BATCH]
+            )
+            undated = [ticket for ticket in tickets if ticket.dispatch_due_at is None]
+            for ticket in undated:
+                times = dispatch_due_times(urgency=ticket.urgency, start=ticket.status_changed_at)
+                ticket.dispatch_due_at = times["dispatch_due_at"]
+                ticket.dispatch_warn_at = times["dispatch_warn_at"]
+            Ticket.objects.bulk_update(undated, ["dispatch_due_at", "dispatch_warn_at"], 500)
+            # Looked at by this very sweep (check_at = now): a ticket already late is recorded now.
+            TicketLightState.objects.bulk_create(
+                [TicketLightState(ticket_id=t.pk, dispatch_lit=0, check_at=now) for t in tickets],
+                update_conflicts=True,
+                unique_fields=["ticket"],
+                update_fields=["check_at"],
+            )
+        done += len(tickets)
+        if not tickets:
+            break
+    return done
+
+
 def _anything_to_do(now: datetime) -> bool:
     """The common case, every minute: nothing. Two index probes, no big query to build.
 
@@ -574,7 +645,9 @@ def sweep_deadlines(
     now = now or timezone.now()
     result = SweepResult()
     if dry_run:
+        result.backfilled = dispatch_clock_backfill(now=now, dry_run=True)
         return _sweep_preview(now, batch_size, result)
+    result.backfilled = dispatch_clock_backfill(now=now)
     if _anything_to_do(now):
         while _sweep_batch(now, batch_size, result) == batch_size:
             pass

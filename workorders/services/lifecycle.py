@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from hotline.lib.errors import Conflict, InvalidInput, NotAllowed
 from workorders.access import require_role
-from workorders.deadline_policies import follow_up_due_at, resolve_extended
+from workorders.deadline_policies import dispatch_due_times, follow_up_due_at, resolve_extended
 from workorders.models import (
     Assignment,
     EventKind,
@@ -24,7 +24,7 @@ from workorders.models import (
     Ticket,
     TicketEvent,
 )
-from workorders.services.deadline_sweep import light_state_recheck
+from workorders.services.deadline_sweep import light_state_dispatch, light_state_recheck
 from workorders.services.follow_up import enter_follow_up
 from workorders.services.guards import (
     CENTER_DECIDERS,
@@ -182,6 +182,7 @@ def ticket_decide_return(*, ticket_id: int, actor, approve: bool, note: str = ""
             raise Conflict(_("没有待审核的退单申请"))
         now = timezone.now()
         if approve:
+            dispatch_times = dispatch_due_times(urgency=ticket.urgency, start=now)
             transition(
                 ticket=ticket,
                 to=Status.TRIAGE,
@@ -193,8 +194,11 @@ def ticket_decide_return(*, ticket_id: int, actor, approve: bool, note: str = ""
                 changes={
                     "suggestion": {**ticket.suggestion, "returned_by": request.unit.name},
                     "category_confirmed": False,
+                    # Back with the center: its dispatch clock starts again.
+                    **dispatch_times,
                 },
             )
+            light_state_dispatch(ticket_id=ticket.pk, times=dispatch_times)
             ticket.assignments.filter(active=True).update(active=False)
         else:
             transition(

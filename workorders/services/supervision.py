@@ -1,13 +1,26 @@
-"""Supervision (督办): the center presses the lead unit of a late ticket, the unit answers."""
+"""Supervision (督办): the center presses the lead unit of a late ticket, the unit answers; and
+the district's press (区政府督促): a district government presses one of its streets/towns on a
+ticket sent straight to it (the district is copied on those, access.visible_units). Both are a
+Supervision notice the pressed unit acknowledges the same way; a press counts on the street's
+monthly figures (the PRESSED timeline events, with unit= the street)."""
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hotline.lib.errors import Conflict
+from hotline.lib.errors import Conflict, InvalidInput, NotAllowed
 from workorders.access import require_role, require_unit
-from workorders.models import RESOLVE_RUNNING, Assignment, EventKind, Role, Supervision
+from workorders.models import (
+    OPEN_STATUSES,
+    RESOLVE_RUNNING,
+    Assignment,
+    EventKind,
+    Role,
+    Supervision,
+    Unit,
+)
 from workorders.services.guards import clean_text, ticket_locked
+from workorders.services.notifications import notify, unit_recipients
 from workorders.transitions import record_event
 
 CENTER_SUPERVISORS = (Role.DISPATCHER, Role.LEADER)
@@ -37,6 +50,72 @@ def ticket_supervise(*, ticket_id: int, actor, note: str) -> Supervision:
             reason=note,
             data={"supervision_id": supervision.pk},
             at=now,
+        )
+    return supervision
+
+
+def ticket_press(*, ticket_id: int, actor, note: str) -> Supervision:
+    """A district government presses the street/town handling the ticket (区政府督促): a notice
+    the street must acknowledge, on the timeline with unit= the street, notified."""
+    district = require_unit(actor)
+    if district.kind != Unit.Kind.DISTRICT:
+        raise NotAllowed(_("仅区政府可以督促街道/乡镇"))
+    note = clean_text(note, field="note", label="督促意见", minimum=2)
+    with transaction.atomic():
+        # Through the access funnel: another district's ticket is a 404.
+        ticket = ticket_locked(ticket_id, actor)
+        if ticket.status not in OPEN_STATUSES:
+            message = _("工单已办结或已归档，不能再督促")
+            raise InvalidInput(message, fields={"status": [message]})
+        # The street of this district handling it: the lead if it is one, else an assisting one.
+        part = (
+            ticket.assignments.filter(active=True, unit__parent=district)
+            .select_related("unit")
+            .order_by("-role", "pk")  # "lead" sorts after "assist": the lead first
+            .first()
+        )
+        if part is None:
+            message = _("该工单没有本区的街道/乡镇承办，无需督促")
+            raise InvalidInput(message, fields={"status": [message]})
+        street = part.unit
+        now = timezone.now()
+        supervision = Supervision.objects.create(
+            ticket=ticket,
+            unit=street,
+            source=Supervision.Source.DISTRICT,
+            by_unit=district,
+            note=note,
+            created_by=actor,
+            created_at=now,
+        )
+        record_event(
+            ticket=ticket,
+            kind=EventKind.PRESSED,
+            actor=actor,
+            unit=street,
+            reason=note,
+            data={
+                "supervision_id": supervision.pk,
+                "district_id": district.pk,
+                "district": district.name,
+            },
+            at=now,
+        )
+        notify(
+            kind="pressed",
+            context={
+                "unit": street.name,
+                "district": district.name,
+                "number": ticket.number,
+                "title": ticket.title,
+                "note": note,
+                "resolve_due_at": timezone.localtime(ticket.resolve_due_at)
+                if ticket.resolve_due_at
+                else None,
+            },
+            recipients=unit_recipients([street.pk]).get(street.pk, []),
+            ticket_ids=[ticket.pk],
+            now=now,
         )
     return supervision
 

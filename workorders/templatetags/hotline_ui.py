@@ -83,6 +83,17 @@ def duration(value, other=None):
 
 
 @register.filter
+def priority_chip(ticket) -> str:
+    """Why a row of a list ordered by priority is where it is ("紧急", "已超期 3 小时" …); "" on
+    lists in another order."""
+    if not hasattr(ticket, "priority_light"):
+        return ""
+    from workorders.selectors import priority_reason  # selectors use this module's durations
+
+    return priority_reason(ticket)
+
+
+@register.filter
 def percent(value) -> str:
     try:
         return f"{float(value) * 100:.0f}%"

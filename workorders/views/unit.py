@@ -9,14 +9,17 @@ from hotline.lib.errors import DomainError
 from workorders import registry, selectors
 from workorders.access import ticket_stub, unit_of
 from workorders.forms import WorkbenchFilterForm
-from workorders.models import Role, Ticket
-from workorders.selectors import open_supervisions, unit_light_counts
+from workorders.models import Role, Ticket, Unit
+from workorders.selectors import district_street_figures, open_supervisions, unit_light_counts
 from workorders.views.common import paginate, render_error, role_required
 
 
 @role_required(Role.UNIT_STAFF)
 def workbench(request: HttpRequest) -> HttpResponse:
-    tab = request.GET.get("tab") or "new"
+    unit = unit_of(request.user)
+    # A district government handles little itself: it starts on its streets' tickets.
+    district = unit is not None and unit.kind == Unit.Kind.DISTRICT
+    tab = request.GET.get("tab") or ("all" if district else "new")
     now = timezone.now()
     try:
         counts = {
@@ -50,8 +53,11 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "filter_form": WorkbenchFilterForm(shown),
         "filtered": any(value for key, value in request.GET.items() if key not in ("page", "tab")),
         "lights": unit_light_counts(user=request.user, now=now),
-        "unit": unit_of(request.user),
-        "supervisions": open_supervisions(user=request.user).select_related("created_by__profile"),
+        "unit": unit,
+        "district_streets": district_street_figures(user=request.user, now=now) if district else [],
+        "supervisions": open_supervisions(user=request.user).select_related(
+            "created_by__profile", "by_unit"
+        ),
         "page_panels": registry.page_panels("unit_workbench", request),
     }
     return render(request, "workorders/unit_workbench.html", context, status=status)

@@ -79,6 +79,10 @@ class SupervisionSerializer(serializers.Serializer):
     ticket_id = serializers.IntegerField()
     ticket_number = serializers.CharField(source="ticket.number")
     unit = serializers.SerializerMethodField()
+    source = serializers.CharField(
+        help_text=_("center 热线中心督办 / district 区政府督促（by_unit 为督促的区政府）")
+    )
+    by_unit = serializers.SerializerMethodField()
     note = serializers.CharField(help_text=_("督办意见"))
     created_by = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
@@ -91,6 +95,10 @@ class SupervisionSerializer(serializers.Serializer):
     @extend_schema_field(NamedRefSerializer)
     def get_unit(self, notice) -> dict | None:
         return named_ref(notice.unit)
+
+    @extend_schema_field(NamedRefSerializer(allow_null=True))
+    def get_by_unit(self, notice) -> dict | None:
+        return named_ref(notice.by_unit)
 
     def get_created_by(self, notice) -> str:
         return _person(notice.created_by)

@@ -17,7 +17,13 @@ from workorders.api.serializers.common import NamedRefSerializer, named_ref
 from workorders.api.serializers.timeline import TIMELINE_SCHEMA, timeline_data
 from workorders.lights import light_name
 from workorders.models import Channel, PauseStatus, RequestStatus, Role, Status, Urgency
-from workorders.selectors import TicketView, ticket_raised_by, ticket_supervisions, ticket_view
+from workorders.selectors import (
+    TicketView,
+    priority_reason,
+    ticket_raised_by,
+    ticket_supervisions,
+    ticket_view,
+)
 
 # A light as the API names it (workorders.lights.light_name); "" while that clock does not run.
 # Described and constrained by a pattern, not an enum: four fields sharing one enum make
@@ -28,7 +34,7 @@ LIGHT_SCHEMA = {
     "description": _("green 正常 / yellow 即将到期 / red 已超期；空串表示未计时"),
 }
 # The annotations every list selector (and ticket_detail in the views) puts on the rows.
-LIGHT_FIELDS = ("light", "accept_light", "contact_light", "resolve_light")
+LIGHT_FIELDS = ("light", "dispatch_light", "accept_light", "contact_light", "resolve_light")
 
 
 class TicketListSerializer(serializers.Serializer):
@@ -57,8 +63,13 @@ class TicketListSerializer(serializers.Serializer):
     accept_due_at = serializers.DateTimeField()
     contact_due_at = serializers.DateTimeField()
     resolve_due_at = serializers.DateTimeField()
+    dispatch_due_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("分拨时限：等待派单员派单的时限（已受理、待分拨时计时）")
+    )
+    dispatch_warn_at = serializers.DateTimeField(allow_null=True, help_text=_("分拨黄灯时刻"))
     # Lights: derived in the list's own SQL (workorders.lights), no query per row.
-    light = serializers.SerializerMethodField(help_text=_("工单总灯色，取三项中最严重者"))
+    light = serializers.SerializerMethodField(help_text=_("工单总灯色，取各项中最严重者"))
+    dispatch_light = serializers.SerializerMethodField(help_text=_("分拨"))
     accept_light = serializers.SerializerMethodField(help_text=_("签收"))
     contact_light = serializers.SerializerMethodField(help_text=_("联系诉求人"))
     resolve_light = serializers.SerializerMethodField(help_text=_("办结"))
@@ -66,14 +77,27 @@ class TicketListSerializer(serializers.Serializer):
     contact_warn_at = serializers.DateTimeField(allow_null=True, help_text=_("联系黄灯时刻"))
     resolve_warn_at = serializers.DateTimeField(allow_null=True, help_text=_("办结黄灯时刻"))
     follow_up_due_at = serializers.DateTimeField(allow_null=True, help_text="回访时限")
+    priority_reason = serializers.SerializerMethodField(
+        help_text=_(
+            "排在此位置的原因：紧急 / 已超期 N / 黄灯 / 等待 N；单位工作台与待分拨队列按优先级排序"
+            "（紧急、红灯、黄灯、等待最久）"
+        )
+    )
     paused_at = serializers.DateTimeField(
         allow_null=True,
         help_text=_("暂停计时的时刻；非空表示计时已暂停，灯色停在该时刻"),
     )
 
+    def get_priority_reason(self, ticket) -> str:
+        return priority_reason(ticket)
+
     @extend_schema_field(LIGHT_SCHEMA)
     def get_light(self, ticket) -> str:
         return light_name(ticket.light)
+
+    @extend_schema_field(LIGHT_SCHEMA)
+    def get_dispatch_light(self, ticket) -> str:
+        return light_name(ticket.dispatch_light)
 
     @extend_schema_field(LIGHT_SCHEMA)
     def get_accept_light(self, ticket) -> str:

@@ -33,3 +33,6 @@ class Command(BaseCommand):
             f"{prefix}: {result.yellow} yellow, {result.red} red "
             f"in {result.checked} tickets checked; {result.notifications} notifications queued"
         )
+        if result.backfilled:
+            verb = "would start" if dry_run else "started"
+            self.stdout.write(f"{verb} the dispatch clock of {result.backfilled} waiting tickets")
