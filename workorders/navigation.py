@@ -3,7 +3,13 @@
 from django.utils.translation import gettext_lazy as _
 
 from workorders.models import Role
-from workorders.registry import NavEntry, Workspace, register_navigation, register_workspaces
+from workorders.registry import (
+    NavEntry,
+    Workspace,
+    has_page,
+    register_navigation,
+    register_workspaces,
+)
 
 ANONYMOUS = "anonymous"  # a visitor without an account: the citizens' front door
 INTAKE = (Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
@@ -14,7 +20,14 @@ ENTRIES = (
     NavEntry("my_tickets", _("我的诉求"), (Role.CITIZEN,), order=30),
     NavEntry("operator", _("话务受理"), INTAKE, order=40),
     NavEntry("unit", _("工作台"), (Role.UNIT_STAFF,), order=80),
-    NavEntry("overview", _("总览"), (Role.LEADER, Role.ADMIN), order=100),
+    # Replaced by the leaders' cockpit where an app registers one (its page redirects there).
+    NavEntry(
+        "overview",
+        _("总览"),
+        (Role.LEADER, Role.ADMIN),
+        order=100,
+        when=lambda user: not has_page("cockpit"),
+    ),
     NavEntry(
         "admin:index",
         _("系统管理"),

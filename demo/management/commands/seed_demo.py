@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from demo import data
 from demo.city import city_build
+from demo.citymap import citymap_seed
 from demo.knowledge import knowledge_seed
 from demo.tickets import seed_classifier_train, tickets_play
 from dispatch.classification import reset_classifier
@@ -53,6 +54,7 @@ class Command(BaseCommand):
         real_now = timezone.now()
         with transaction.atomic():
             city = city_build(rng=rng)
+            citymap_seed()
             reset_classifier()  # the classifier of this process must see the new categories
             tickets_play(city=city, rng=rng, count=tickets, now=real_now)
             entries = knowledge_seed(now=real_now)

@@ -1,0 +1,1 @@
+from analysis.models.cockpit import CityMap, DailyVolume, RolledUpDay  # noqa: F401

@@ -1,0 +1,31 @@
+"""The cockpit's menu entry, the leaders' workspace and the named page workorders links to."""
+
+from django.utils.translation import gettext_lazy as _
+
+from workorders.models import Role
+from workorders.registry import (
+    NavEntry,
+    Workspace,
+    register_navigation,
+    register_page,
+    register_workspaces,
+)
+
+ENTRIES = (
+    NavEntry(
+        "analysis:cockpit",
+        _("领导驾驶舱"),
+        (Role.LEADER, Role.DISPATCHER, Role.ADMIN),
+        order=100,
+        prefix="/analysis/cockpit/",
+    ),
+)
+# Leaders sign in to the cockpit; it replaces workorders' status overview, whose URL
+# (/overview/) redirects to the page registered as "cockpit".
+WORKSPACES = (Workspace(Role.LEADER, "analysis:cockpit", _("领导驾驶舱")),)
+
+
+def register() -> None:
+    register_navigation(*ENTRIES)
+    register_workspaces(*WORKSPACES)
+    register_page("cockpit", "analysis:cockpit")
