@@ -35,8 +35,9 @@
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
       legend: { bottom: 0, type: "scroll" },
       series: [{
-        type: "pie", radius: ["38%", "68%"], center: ["50%", "45%"],
-        label: { formatter: "{b}\n{c}" },
+        // Counts inside the ring, names in the legend: outside labels do not fit a phone.
+        type: "pie", radius: ["36%", "70%"], center: ["50%", "45%"],
+        label: { position: "inside", formatter: "{c}", color: "#fff", fontWeight: "bold" },
         data: data.channels.filter(function (c) { return c.count; }).map(function (c) {
           return { name: c.label, value: c.count, url: c.url };
         })
@@ -64,12 +65,12 @@
 
   function categories(data, charts) {
     var element = el("categories"), path = document.querySelector('[data-chart-path="categories"]');
-    var labels = data.labels, stack = [];
+    var labels = data.labels, stack = [], shown = [];
     var chart = charts.init(element, {});
     if (!chart) return;
 
     function show(nodes) {
-      var top = nodes.slice(0, 15);
+      var top = shown = nodes.slice(0, 15);
       chart.setOption({
         color: charts.palette,
         tooltip: { trigger: "item", formatter: function (p) {
@@ -77,12 +78,14 @@
         } },
         grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
         xAxis: { type: "value", minInterval: 1 },
-        yAxis: { type: "category", inverse: true, data: top.map(function (n) { return n.name; }),
+        // triggerEvent: the category's name is clickable too, not only its bar.
+        yAxis: { type: "category", inverse: true, triggerEvent: true,
+                 data: top.map(function (n) { return n.name; }),
                  axisLabel: { width: 110, overflow: "truncate" } },
         series: [{
           type: "bar", label: { show: true, position: "right" },
           data: top.map(function (n) {
-            return { value: n.count, node: n, more: n.children.length > 0,
+            return { value: n.count, more: n.children.length > 0,
                      itemStyle: { color: n.children.length ? "#1f5fbf" : "#5b8fd9" } };
           })
         }]
@@ -104,7 +107,9 @@
     }
 
     chart.on("click", function (e) {
-      var node = e.data && e.data.node;
+      var node = e.componentType === "yAxis"
+        ? shown.filter(function (n) { return n.name === e.value; })[0]
+        : shown[e.dataIndex];
       if (!node) return;
       if (node.children.length) { stack.push(node); render(); } else { go(node.url); }
     });
@@ -135,11 +140,15 @@
           var label = (p.data && p.data.label) || names[p.name] || p.name;
           return label + ": " + (isNaN(p.value) ? 0 : p.value) + " " + labels.tickets;
         } },
-        visualMap: { min: 0, max: max, left: 8, bottom: 8, calculable: true, itemHeight: 100,
+        // The scale below the map, horizontal: beside it, it covers streets on a phone.
+        visualMap: { min: 0, max: max, orient: "horizontal", left: "center", bottom: 0,
+                     calculable: true, itemWidth: 12, itemHeight: 140,
                      inRange: { color: ["#e8f0fc", "#7aa3e0", "#1f5fbf", "#0b2f6b"] } },
         series: [{
           type: "map", map: name, roam: false, selectedMode: false,
-          label: { show: true, fontSize: level === "streets" ? 10 : 12,
+          top: 8, bottom: 56, left: 8, right: 8,
+          label: { show: true, fontSize: level === "streets" ? 10 : 12, color: "#1d2733",
+                   textBorderColor: "#fff", textBorderWidth: 2,
                    formatter: function (p) { return names[p.name] || p.name; } },
           emphasis: { label: { show: true } },
           data: values

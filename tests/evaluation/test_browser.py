@@ -87,7 +87,9 @@ def test_the_dashboard_in_the_browser(live_server, browser, city, leader, device
     page.goto(f"{live_server.url}/evaluation/rankings/")
     shot(page, f"{device}-rankings")
 
-    assert page.locator("svg.chart").count() == 1
+    # The trend is drawn by ECharts into its box (a canvas), from the page's JSON.
+    page.wait_for_selector(".chart-card .echart canvas")
+    assert page.locator(".chart-card .echart canvas").count() >= 1
     assert page.locator("#kind-department tbody tr").first.inner_text().startswith("1")
     page.click("#kind-department a.drill >> nth=1")
     assert "/units/" in page.url
