@@ -134,10 +134,10 @@ def test_the_map_endpoint_splits_districts_and_streets(client, leader, good, cit
 
 
 def test_the_demo_map_covers_every_district_and_street(db):
-    from demo.citymap import build, citymap_seed, load
-    from demo.city import city_build
-
     import random
+
+    from demo.city import city_build
+    from demo.citymap import build, citymap_seed, load
 
     city_build(rng=random.Random(1))
     assert load() == build()  # the shipped file is what the generator draws

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from tests.pages import PHONE, dispatched, in_progress
 from workorders import registry, services
-from workorders.registry import page_url
 from workorders.models import EventKind, ExtensionRequest, ReturnRequest, Status
+from workorders.registry import page_url
 
 
 def page(client, ticket) -> str:
