@@ -15,6 +15,7 @@ weekdays match).
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.db.models import Count
@@ -139,9 +140,15 @@ def cockpit_period(*, period: str | None, end: str | None, today: date | None = 
 # --- links to the tickets behind a figure ------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _all_tickets() -> str:
+    # Hundreds of links per page: one reverse() per process, not one per link.
+    return page_url("all_tickets")
+
+
 def tickets_url(**filters) -> str:
     """The staff ticket list (dispatch's "all tickets") with these query-string filters."""
-    base = page_url("all_tickets")
+    base = _all_tickets()
     if not base:
         return ""
     pairs = []
@@ -211,6 +218,16 @@ def _channels(counts, window: Window) -> list[dict]:
         if v not in known and n
     ]
     return sorted(rows, key=lambda row: -row["count"])
+
+
+def category_rows(nodes: list[dict], depth: int = 0, path: str = "") -> list[dict]:
+    """The tree flattened for tables and the export: each node once, with its depth and path."""
+    rows = []
+    for node in nodes:
+        full = f"{path} › {node['name']}" if path else node["name"]
+        rows.append({**node, "depth": depth, "path": full})
+        rows.extend(category_rows(node["children"], depth + 1, full))
+    return rows
 
 
 def _categories(counts, window: Window) -> list[dict]:

@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from analysis.cockpit import category_rows
+
 
 def _sheet(book: Workbook, title: str, header: list[str], rows: list[list]) -> None:
     sheet = book.create_sheet(title=title[:31])
@@ -17,15 +19,6 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list]) -> N
     for index, _heading in enumerate(header):
         letter = sheet.cell(row=1, column=index + 1).column_letter
         sheet.column_dimensions[letter].width = 18 if index else 26
-
-
-def _category_rows(nodes: list[dict], path: str = "") -> list[list]:
-    rows = []
-    for node in nodes:
-        name = f"{path} › {node['name']}" if path else node["name"]
-        rows.append([name, node["count"]])
-        rows.extend(_category_rows(node["children"], name))
-    return rows
 
 
 def cockpit_xlsx(data: dict) -> bytes:
@@ -75,7 +68,12 @@ def cockpit_xlsx(data: dict) -> bytes:
         [_("渠道"), _("诉求量")],
         [[c["label"], c["count"]] for c in data["channels"]],
     )
-    _sheet(book, _("分类"), [_("分类"), _("诉求量")], _category_rows(data["categories"]))
+    _sheet(
+        book,
+        _("分类"),
+        [_("分类"), _("诉求量")],
+        [[r["path"], r["count"]] for r in category_rows(data["categories"])],
+    )
     regions = data["regions"]
     _sheet(
         book,

@@ -12,6 +12,7 @@ from contextlib import suppress
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
@@ -24,6 +25,9 @@ Dim = DailyVolume.Dimension
 # Days counted by one query when filling the rollup: about 170,000 tickets at 2 M a year, few
 # enough groups (day × channel × category × region) to fold in Python.
 CHUNK_DAYS = 31
+# The rollup's sums of a range are kept this long in the cache; a recomputed day changes the
+# key, so this only bounds how long unused entries stay.
+ROLLUP_CACHE_SECONDS = 3600
 
 
 def local_start(day: date) -> datetime:
@@ -97,6 +101,11 @@ def rollup_days(start: date, end: date, *, now: datetime | None = None) -> int:
         chunk_end = min(end, day + timedelta(days=CHUNK_DAYS - 1))
         counts = count_tickets(day, chunk_end)
         with transaction.atomic():
+            versions = dict(
+                RolledUpDay.objects.filter(day__gte=day, day__lte=chunk_end).values_list(
+                    "day", "version"
+                )
+            )
             DailyVolume.objects.filter(day__gte=day, day__lte=chunk_end).delete()
             RolledUpDay.objects.filter(day__gte=day, day__lte=chunk_end).delete()
             rows, marks = [], []
@@ -112,6 +121,7 @@ def rollup_days(start: date, end: date, *, now: datetime | None = None) -> int:
                         day=current,
                         computed_at=now or timezone.now(),
                         total=counter[(Dim.TOTAL, "")],
+                        version=versions.get(current, 0) + 1,
                     )
                 )
                 current += timedelta(days=1)
@@ -122,15 +132,17 @@ def rollup_days(start: date, end: date, *, now: datetime | None = None) -> int:
     return written
 
 
-def ensure_rolled_up(start: date, end: date, *, now: datetime | None = None) -> None:
-    """Rolls up the past days of start..end that are not yet (first use, or a new day)."""
+def ensure_rolled_up(start: date, end: date, *, now: datetime | None = None) -> str:
+    """Rolls up the past days of start..end that are not yet (first use, or a new day).
+    Returns a stamp of those days' rollup, which changes whenever one is recomputed."""
     today = timezone.localdate(now)
     end = min(end, today - timedelta(days=1))
     if start > end:
-        return
-    done = set(
-        RolledUpDay.objects.filter(day__gte=start, day__lte=end).values_list("day", flat=True)
+        return "none"
+    marks = dict(
+        RolledUpDay.objects.filter(day__gte=start, day__lte=end).values_list("day", "version")
     )
+    done = set(marks)
     missing = [start + timedelta(days=i) for i in range((end - start).days + 1)]
     missing = [day for day in missing if day not in done]
     # Contiguous runs, each rolled up by as few queries as CHUNK_DAYS allows.
@@ -144,6 +156,21 @@ def ensure_rolled_up(start: date, end: date, *, now: datetime | None = None) -> 
         # Another request rolling up the same days at the same moment wins: its rows stand.
         with suppress(IntegrityError):
             rollup_days(run[0], run[-1], now=now)
+    if runs:
+        marks = dict(
+            RolledUpDay.objects.filter(day__gte=start, day__lte=end).values_list("day", "version")
+        )
+    return f"{len(marks)}-{sum(marks.values())}"
+
+
+def _cached(key: str, compute):
+    """The rollup's sums for a range: cached (the stamp in the key changes with the rollup), so
+    a warm page reads them without touching the rollup table."""
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, ROLLUP_CACHE_SECONDS)
+    return value
 
 
 def refresh_recent(*, days: int | None = None, now: datetime | None = None) -> int:
@@ -170,11 +197,17 @@ class Volumes:
         return self._live
 
     def daily_totals(self, start: date, end: date) -> dict[date, int]:
-        ensure_rolled_up(start, end, now=self.now)
-        rows = DailyVolume.objects.filter(
-            dimension=Dim.TOTAL, day__gte=start, day__lte=min(end, self.today)
-        ).values_list("day", "count")
-        totals = dict(rows)
+        stamp = ensure_rolled_up(start, end, now=self.now)
+        totals = dict(
+            _cached(
+                f"analysis:totals:{start}:{end}:{self.today}:{stamp}",
+                lambda: list(
+                    DailyVolume.objects.filter(
+                        dimension=Dim.TOTAL, day__gte=start, day__lte=min(end, self.today)
+                    ).values_list("day", "count")
+                ),
+            )
+        )
         if start <= self.today <= end:
             totals[self.today] = self.live_today()[(Dim.TOTAL, "")]
         return totals

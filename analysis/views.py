@@ -25,6 +25,7 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         "data": data,
         "period": period,
         "periods": [(value, str(label)) for value, label in reads.PERIODS.items()],
+        "category_rows": reads.category_rows(data["categories"]),
         "sections": reads.sections(user=request.user, period=period),
         "has_map": reads.city_map_stamp() != "none",
     }

@@ -89,6 +89,8 @@ class RolledUpDay(models.Model):
     day = models.DateField(primary_key=True)
     computed_at = models.DateTimeField()
     total = models.PositiveIntegerField()
+    # Raised each time the day is recomputed: part of the cache key of the sums read from it.
+    version = models.PositiveIntegerField(default=1)
 
     def __str__(self) -> str:
         return f"{self.day}: {self.total}"
