@@ -85,11 +85,11 @@ def test_the_dashboard_in_the_browser(live_server, browser, city, leader, device
     sign_in(page, live_server.url, leader.username)
 
     page.goto(f"{live_server.url}/evaluation/rankings/")
-    shot(page, f"{device}-rankings")
-
     # The trend is drawn by ECharts into its box (a canvas), from the page's JSON.
     page.wait_for_selector(".chart-card .echart canvas")
     assert page.locator(".chart-card .echart canvas").count() >= 1
+    page.wait_for_timeout(800)  # the lines' entry animation
+    shot(page, f"{device}-rankings")
     assert page.locator("#kind-department tbody tr").first.inner_text().startswith("1")
     page.click("#kind-department a.drill >> nth=1")
     assert "/units/" in page.url
