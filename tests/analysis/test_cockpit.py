@@ -300,3 +300,21 @@ def test_day_before_the_window_is_not_counted(tickets, leader):
     assert data_for(leader, end="2026-05-31")["total"]["count"] == 1
     assert date.fromisoformat(data_for(leader, end="2026-05-31")["start"]) == date(2026, 5, 1)
     assert timedelta(days=0) == timedelta()
+
+
+def test_the_endpoint_is_in_the_schema(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    get = schema["paths"]["/api/analysis/cockpit/"]["get"]
+    assert {p["name"] for p in get["parameters"]} == {"period", "end"}
+    assert {"200", "400", "401", "403"} <= set(get["responses"])
+
+
+def test_rollup_command_dry_run_and_refresh(tickets, capsys):
+    from django.core.management import call_command
+
+    call_command("rollup_volumes", "--since", "2026-06-01", "--dry-run")
+    assert "would recompute 2026-06-01" in capsys.readouterr().out
+    assert not RolledUpDay.objects.exists()
+    call_command("rollup_volumes", "--since", "2026-06-01")
+    assert RolledUpDay.objects.get(day=date(2026, 6, 14)).total == 1
+    assert not RolledUpDay.objects.filter(day=TODAY).exists()
