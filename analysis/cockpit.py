@@ -397,6 +397,7 @@ def chart_labels() -> dict:
         "last_year": _("去年同期"),
         "tickets": _("件"),
         "back": _("返回上一级"),
+        "open_tickets": _("查看工单"),
         "districts": _("区"),
         "streets": _("街道/乡镇"),
         "no_map": _("尚未配置城市地图"),

@@ -12,10 +12,17 @@
     return element ? JSON.parse(element.textContent) : null;
   }
 
+  /* Tooltips drawn on the canvas (richText), not as HTML: ECharts' HTML tooltips put style
+     attributes into innerHTML, which the policy (no inline style) blocks. */
+  function safe(option) {
+    if (option.tooltip) option.tooltip.renderMode = "richText";
+    return option;
+  }
+
   function init(element, option) {
     if (!window.echarts || !element) return null;
     var chart = window.echarts.getInstanceByDom(element) || window.echarts.init(element, null, { renderer: "canvas" });
-    chart.setOption(option, true);
+    chart.setOption(safe(option), true);
     charts.push(chart);
     if (window.ResizeObserver) {
       new ResizeObserver(function () { chart.resize(); }).observe(element);
@@ -49,6 +56,6 @@
     });
   }
 
-  window.HotlineCharts = { init: init, readJSON: readJSON, palette: PALETTE };
+  window.HotlineCharts = { init: init, safe: safe, readJSON: readJSON, palette: PALETTE };
   document.addEventListener("DOMContentLoaded", lineCharts);
 })();

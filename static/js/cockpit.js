@@ -71,7 +71,7 @@
 
     function show(nodes) {
       var top = shown = nodes.slice(0, 15);
-      chart.setOption({
+      chart.setOption(charts.safe({
         color: charts.palette,
         tooltip: { trigger: "item", formatter: function (p) {
           return p.name + ": " + p.value + " " + labels.tickets + (p.data.more ? " ▸" : "");
@@ -89,7 +89,7 @@
                      itemStyle: { color: n.children.length ? "#1f5fbf" : "#5b8fd9" } };
           })
         }]
-      }, true);
+      }), true);
       path.textContent = "";
       if (stack.length) {
         var back = document.createElement("button");
@@ -98,7 +98,14 @@
         back.textContent = "← " + labels.back;
         back.addEventListener("click", function () { stack.pop(); render(); });
         path.appendChild(back);
-        path.appendChild(document.createTextNode(stack.map(function (n) { return n.name; }).join(" › ")));
+        var current = stack[stack.length - 1];
+        path.appendChild(document.createTextNode(stack.map(function (n) { return n.name; }).join(" › ") + " "));
+        if (current.url) {
+          var link = document.createElement("a");
+          link.href = current.url;
+          link.textContent = labels.open_tickets + " (" + current.count + ")";
+          path.appendChild(link);
+        }
       }
     }
 

@@ -84,9 +84,17 @@ def test_the_cockpit_in_the_browser(live_server, browser, device):  # noqa: F811
     page.mouse.click(box["x"] + x, box["y"] + y)
     page.wait_for_selector('[data-chart-path="categories"] button')
     assert top in page.inner_text('[data-chart-path="categories"]')
+    assert page.locator('[data-chart-path="categories"] a[href*="category="]').count() == 1
     page.click('[data-chart-path="categories"] button')
     assert page.locator('[data-chart-path="categories"] button').count() == 0
 
+    # Tooltips (drawn on the canvas: HTML ones would break the policy) on hover.
+    for name in ("trend", "regions", "channels"):
+        chart = page.locator(f'[data-chart="{name}"]')
+        chart.scroll_into_view_if_needed()
+        area = chart.bounding_box()
+        page.mouse.move(area["x"] + area["width"] * 0.55, area["y"] + area["height"] * 0.45)
+        page.wait_for_timeout(300)
     page.click('[data-map-level="streets"]')
     assert page.get_attribute('[data-map-level="streets"]', "aria-pressed") == "true"
     page.wait_for_timeout(600)
