@@ -81,6 +81,8 @@ def features_by_region(geojson) -> dict[int, dict]:
             properties = {}
         region = None
         region_id = properties.get("region_id")
+        if isinstance(region_id, str) and region_id.strip().isdigit():
+            region_id = int(region_id)  # tools that write every property as text
         if isinstance(region_id, int) and not isinstance(region_id, bool):
             region = regions.get(region_id)
         elif isinstance(properties.get("full_name"), str):

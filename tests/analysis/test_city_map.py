@@ -91,6 +91,11 @@ def test_bad_geojson_is_refused_with_a_clear_message(good, change, message):
     assert message in problems(bad)
 
 
+def test_region_id_may_be_written_as_text(good, city):
+    good["features"][0]["properties"] = {"region_id": str(city.haidian.pk)}
+    CityMap(name="北京", geojson=good).full_clean()
+
+
 def test_a_community_is_not_a_map_region(good, city):
     good["features"].append(feature({"region_id": city.keyuan.pk}))
     assert any("不是已知的区或街道" in p for p in problems(good))
