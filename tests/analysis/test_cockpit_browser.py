@@ -18,8 +18,8 @@ from workorders.models import Category, Region, Role, Ticket
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def demo_tickets(count: int = 900) -> None:
-    """A year and a bit of tickets over the demo's streets, categories and channels, more in
+def demo_tickets(count: int = 1500) -> None:
+    """Two years of tickets over the demo's streets, categories and channels, more in
     the busy districts, cloned from one registered ticket (the services are not under test)."""
     rng = random.Random(7)
     first = registered(content="江滩街道路灯不亮已经一周了", address="滨江区江滩街道")
@@ -33,7 +33,7 @@ def demo_tickets(count: int = 900) -> None:
         clone.pk = None
         clone.number = f"B{index:07d}"
         # A fifth in the last two days: the month so far has something to show on the 1st too.
-        days = rng.uniform(0, 2) if index % 5 == 0 else rng.uniform(0, 400)
+        days = rng.uniform(0, 2) if index % 5 == 0 else rng.uniform(0, 760)
         clone.registered_at = now - timedelta(days=days, hours=rng.random())
         clone.category = rng.choice(leaves)
         clone.region = rng.choices(places, weights)[0]
