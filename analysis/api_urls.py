@@ -2,10 +2,12 @@
 
 from django.urls import path
 
+from analysis import api
 from analysis.proactive import api as proactive_api
 from analysis.topics import api as topics_api
 
 urlpatterns: list = [
+    path("cockpit/", api.CockpitView.as_view(), name="api-analysis-cockpit"),
     path("proactive/", proactive_api.ProactiveView.as_view(), name="api-analysis-proactive"),
     path("topics/", topics_api.TopicsView.as_view(), name="api-analysis-topics"),
     path("topics/<int:pk>/", topics_api.TopicView.as_view(), name="api-analysis-topic"),

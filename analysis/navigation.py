@@ -1,11 +1,25 @@
-"""Menu entries of proactive work and 每月一题."""
+"""Menu entries of the analysis app (the cockpit, proactive work, 每月一题), the leaders'
+workspace and the named page workorders links to."""
 
 from django.utils.translation import gettext_lazy as _
 
 from workorders.models import Role
-from workorders.registry import NavEntry, register_navigation
+from workorders.registry import (
+    NavEntry,
+    Workspace,
+    register_navigation,
+    register_page,
+    register_workspaces,
+)
 
 ENTRIES = (
+    NavEntry(
+        "analysis:cockpit",
+        _("领导驾驶舱"),
+        (Role.LEADER, Role.DISPATCHER, Role.ADMIN),
+        order=100,
+        prefix="/analysis/cockpit/",
+    ),
     NavEntry(
         "analysis:proactive_list",
         _("主动治理"),
@@ -21,7 +35,12 @@ ENTRIES = (
         prefix="/analysis/topics/",
     ),
 )
+# Leaders sign in to the cockpit; it replaces workorders' status overview, whose URL
+# (/overview/) redirects to the page registered as "cockpit".
+WORKSPACES = (Workspace(Role.LEADER, "analysis:cockpit", _("领导驾驶舱")),)
 
 
 def register() -> None:
     register_navigation(*ENTRIES)
+    register_workspaces(*WORKSPACES)
+    register_page("cockpit", "analysis:cockpit")

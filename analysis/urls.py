@@ -2,12 +2,16 @@
 
 from django.urls import path
 
+from analysis import views
 from analysis.proactive import views as proactive
 from analysis.topics import views as topics
 
 app_name = "analysis"
 
 urlpatterns: list = [
+    path("cockpit/", views.cockpit, name="cockpit"),
+    path("cockpit/export.xlsx", views.cockpit_export, name="cockpit_export"),
+    path("cockpit/map.json", views.cockpit_map, name="cockpit_map"),
     path("proactive/", proactive.proactive_list, name="proactive_list"),
     path("proactive/new/", proactive.proactive_new, name="proactive_new"),
     path("topics/", topics.topic_list, name="topic_list"),

@@ -81,6 +81,7 @@ class BenchContext:
 EXTRA_BENCHMARKS: list[Callable[[BenchContext], list[Figure]]] = []
 EXTRA_SECTIONS = [
     "bench.classifier:bench_section",
+    "bench.cockpit:bench_section",
     "bench.deadlines:bench_section",
     "bench.evaluation:bench_section",
     "bench.knowledge:bench_section",
@@ -565,7 +566,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="append",
         default=[],
         help="leave out a section: intake, latency, one extra by module name (classifier,"
-        " deadlines, evaluation), or extra (all extras)",
+        " cockpit, deadlines, evaluation), or extra (all extras)",
     )
     parser.add_argument("--output", type=Path, default=RESULTS_PATH)
     args = parser.parse_args(argv)

@@ -358,6 +358,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=2, day_of_week="sun"),
         "options": {"expires": 6 * 3600},
     },
+    # The cockpit's daily volume rollup: yesterday's counts are final by now, and the days
+    # before are recomputed because categories and regions are corrected after registration.
+    "refresh-volume-rollup": {
+        "task": "analysis.tasks.refresh_volume_rollup",
+        "schedule": crontab(minute=10, hour=1),
+        "options": {"expires": 6 * 3600},
+    },
 }
 
 # The task queued when a ticket is registered. workorders must not import dispatch, so it
@@ -466,6 +473,8 @@ EVALUATION_CLOSE_AFTER_DAYS = env_int("EVALUATION_CLOSE_AFTER_DAYS", 3, minimum=
 # A month not yet closed is computed live (≈1 s at 2 M tickets): at most once this often per
 # process (0: on every request). Published months are read from their snapshot.
 EVALUATION_LIVE_CACHE_SECONDS = env_int("EVALUATION_LIVE_CACHE_SECONDS", 60, minimum=0)
+# Past days whose cockpit counts the nightly task recomputes (analysis.rollup).
+COCKPIT_ROLLUP_REFRESH_DAYS = env_int("COCKPIT_ROLLUP_REFRESH_DAYS", 7, minimum=1)
 
 LOGGING = {
     "version": 1,

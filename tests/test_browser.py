@@ -189,7 +189,7 @@ def test_desk_pages_render(
         (operator, "/operator/", "operator"),
         (dispatcher, "/dispatch/approvals/", "approvals"),
         (follow_up_agent, "/evaluation/", "followup"),
-        (leader, "/overview/", "overview"),
+        (leader, "/analysis/cockpit/", "cockpit"),
         (unit_staff, "/operator/", "forbidden"),
     ]
     for user, path, name in visits:
@@ -239,7 +239,7 @@ def test_no_page_breaks_the_content_security_policy(
             ["/dispatch/triage/", "/dispatch/approvals/", f"/tickets/{ticket.pk}/", "/inbox/"],
         ),
         (unit_staff, ["/unit/", f"/tickets/{ticket.pk}/", "/inbox/"]),
-        (leader, ["/overview/", "/evaluation/rankings/"]),
+        (leader, ["/analysis/cockpit/", "/evaluation/rankings/"]),
     ]
     for user, paths in visits:
         page = browser.new_page(viewport=VIEWPORTS["desktop"], locale="zh-CN")

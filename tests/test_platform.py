@@ -102,6 +102,15 @@ def test_seed_demo_builds_a_whole_city(seeded):
     assert rules.filter(assist_units__isnull=False).exists()  # joint handling
 
 
+def test_seed_demo_ships_the_city_map(seeded):
+    from analysis.geo import map_for_cockpit
+    from analysis.models import CityMap
+
+    levels = map_for_cockpit(CityMap.objects.get(is_active=True).geojson)
+    assert len(levels["districts"]["features"]) == 4
+    assert len(levels["streets"]["features"]) == 16
+
+
 def test_seed_demo_reaches_every_status_through_consistent_histories(seeded):
     # "resolved" is passed through at once: resolving enters follow-up in the same transaction.
     resting = set(Status.values) - {Status.RESOLVED}

@@ -4,7 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from workorders.inbox_selectors import inbox_unread_count
 from workorders.models import Role
-from workorders.registry import NavEntry, Workspace, register_navigation, register_workspaces
+from workorders.registry import (
+    NavEntry,
+    Workspace,
+    has_page,
+    register_navigation,
+    register_workspaces,
+)
 
 ANONYMOUS = "anonymous"  # a visitor without an account: the citizens' front door
 INTAKE = (Role.OPERATOR, Role.DISPATCHER, Role.ADMIN)
@@ -23,7 +29,14 @@ ENTRIES = (
         prefix="/inbox/",
         badge=lambda user: inbox_unread_count(user=user),
     ),
-    NavEntry("overview", _("总览"), (Role.LEADER, Role.ADMIN), order=100),
+    # Replaced by the leaders' cockpit where an app registers one (its page redirects there).
+    NavEntry(
+        "overview",
+        _("总览"),
+        (Role.LEADER, Role.ADMIN),
+        order=100,
+        when=lambda user: not has_page("cockpit"),
+    ),
     NavEntry(
         "admin:index",
         _("系统管理"),

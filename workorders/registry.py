@@ -261,6 +261,10 @@ def register_page(name: str, url_name: str) -> None:
     _pages[name] = url_name
 
 
+def has_page(name: str) -> bool:
+    return name in _pages
+
+
 def page_url(name: str) -> str:
     """The registered page's URL, or "" when no app provides it (the link is left out)."""
     url_name = _pages.get(name)

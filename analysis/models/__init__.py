@@ -1,7 +1,16 @@
 """Models of the analysis app, one module per part (hotspots, proactive work, monthly topics,
 cockpit); each part adds its import line here."""
 
+from analysis.models.cockpit import CityMap, DailyVolume, RolledUpDay
 from analysis.models.proactive import ProactiveLink
 from analysis.models.topics import MonthlyTopic, TopicProblem, TopicProblemNote
 
-__all__ = ["MonthlyTopic", "ProactiveLink", "TopicProblem", "TopicProblemNote"]
+__all__ = [
+    "CityMap",
+    "DailyVolume",
+    "MonthlyTopic",
+    "ProactiveLink",
+    "RolledUpDay",
+    "TopicProblem",
+    "TopicProblemNote",
+]

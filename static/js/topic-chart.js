@@ -27,7 +27,8 @@
       }
       chart.setOption({
         grid: { left: 36, right: 12, top: 16, bottom: 28 },
-        tooltip: { trigger: "axis" },
+        // Drawn on the canvas: HTML tooltips set style attributes, which the CSP refuses.
+        tooltip: { trigger: "axis", renderMode: "richText" },
         xAxis: { type: "category", data: labels },
         yAxis: { type: "value", minInterval: 1 },
         series: series,

@@ -10,7 +10,7 @@ import pytest
 
 from evaluation.services import month_close
 from tests.evaluation import answered, month, record
-from tests.test_browser import VIEWPORTS, shot, sign_in
+from tests.test_browser import VIEWPORTS, _watch_csp, shot, sign_in
 from workorders import services
 from workorders.models import Notification, Status
 
@@ -82,12 +82,20 @@ def test_the_dashboard_in_the_browser(live_server, browser, city, leader, device
     month_close(month=last)
     assert last < month(2100, 1)
     page = browser.new_page(viewport=VIEWPORTS[device], locale="zh-CN")
+    violations = _watch_csp(page)
     sign_in(page, live_server.url, leader.username)
 
     page.goto(f"{live_server.url}/evaluation/rankings/")
+    # The trend is drawn by ECharts into its box (a canvas), from the page's JSON.
+    page.wait_for_selector(".chart-card .echart canvas")
+    assert page.locator(".chart-card .echart canvas").count() >= 1
+    page.wait_for_timeout(800)  # the lines' entry animation
     shot(page, f"{device}-rankings")
-
-    assert page.locator("svg.chart").count() == 1
+    # Hovering shows the tooltip, drawn on the canvas: no inline style for the policy to block.
+    area = page.locator(".chart-card .echart").bounding_box()
+    page.mouse.move(area["x"] + area["width"] / 2, area["y"] + area["height"] / 2)
+    page.wait_for_timeout(300)
+    assert violations == [], violations
     assert page.locator("#kind-department tbody tr").first.inner_text().startswith("1")
     page.click("#kind-department a.drill >> nth=1")
     assert "/units/" in page.url

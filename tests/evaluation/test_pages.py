@@ -53,7 +53,7 @@ def test_a_live_month_is_marked_and_ranks_within_kinds(client, leader, march):
 
     assert "实时数据，未结算" in html
     assert html.index("市人力资源和社会保障局") < html.index("市城市管理委员会")
-    assert '<svg class="chart"' in html
+    assert 'data-line-chart="trend-chart"' in html and 'id="trend-chart"' in html
     assert "综合得分 = 10% × 响应率 + 50% × 解决率 + 40% × 满意率" in html
     unit = march["city"].urban_management.pk
     assert f'href="/evaluation/rankings/2026-03/units/{unit}/not_solved/"' in html

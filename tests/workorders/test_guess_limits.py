@@ -239,7 +239,7 @@ def test_counters_expire_with_their_window(db):
         (Role.OPERATOR, "/operator/"),
         (Role.DISPATCHER, "/dispatch/triage/"),
         (Role.FOLLOW_UP_AGENT, "/evaluation/"),
-        (Role.LEADER, "/overview/"),
+        (Role.LEADER, "/analysis/cockpit/"),
     ],
 )
 def test_sign_in_lands_on_the_workspace_unless_a_page_was_asked_for(db, role, workspace):

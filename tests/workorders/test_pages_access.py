@@ -10,7 +10,7 @@ ROLE_PAGES = {
     "/my/": {"citizen"},
     "/operator/": {"operator", "dispatcher"},
     "/unit/": {"unit_staff"},
-    "/overview/": {"leader"},
+    "/analysis/cockpit/": {"leader", "dispatcher"},
     "/dispatch/triage/": {"dispatcher"},
     "/dispatch/approvals/": {"dispatcher"},
     "/dispatch/tickets/": {"operator", "dispatcher", "follow_up_agent", "leader"},

@@ -6,8 +6,9 @@ import time_machine
 from django.utils import timezone
 
 from tests.pages import PHONE, dispatched, in_progress
-from workorders import services
+from workorders import registry, services
 from workorders.models import EventKind, ExtensionRequest, ReturnRequest, Status
+from workorders.registry import page_url
 
 
 def page(client, ticket) -> str:
@@ -245,7 +246,20 @@ def test_leaders_see_details_but_no_actions(client, city, dispatcher, leader):
     assert services_ticket.status == Status.DISPATCHED
 
 
-def test_overview_counts_tickets_by_status(client, city, dispatcher, unit_staff, leader):
+def test_overview_leads_to_the_registered_cockpit(client, leader):
+    client.force_login(leader)
+
+    response = client.get("/overview/")
+
+    assert response.status_code == 302
+    assert response["Location"] == page_url("cockpit")
+
+
+def test_overview_counts_tickets_by_status_without_a_cockpit(
+    client, city, dispatcher, unit_staff, leader, monkeypatch
+):
+    # The status overview stays for a platform where no app registers a cockpit page.
+    monkeypatch.delitem(registry._pages, "cockpit")
     dispatched(city, dispatcher)
     in_progress(city, dispatcher, unit_staff, content="学院路的路灯不亮了")
     services.ticket_register(channel="phone", content="咨询社保缴费的办理流程", actor=dispatcher)

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from demo import data
 from demo.city import city_build
+from demo.citymap import citymap_seed
 from demo.governance import governance_seed
 from demo.hand_offs import hand_offs_play
 from demo.knowledge import knowledge_seed
@@ -57,6 +58,7 @@ class Command(BaseCommand):
         real_now = timezone.now()
         with transaction.atomic():
             city = city_build(rng=rng)
+            citymap_seed()
             reset_classifier()  # the classifier of this process must see the new categories
             tickets_play(city=city, rng=rng, count=tickets, now=real_now)
             handed_off = hand_offs_play(city=city, now=real_now)
