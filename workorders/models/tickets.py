@@ -374,6 +374,9 @@ class EventKind(models.TextChoices):
     EXEMPTION_REQUESTED = "exemption_requested", _("申请免考核")
     EXEMPTION_APPROVED = "exemption_approved", _("免考核通过")
     EXEMPTION_REJECTED = "exemption_rejected", _("免考核驳回")
+    # A ticket brought over from the old system (a management command): the first event of its
+    # timeline, at its original registration time, with the file and line it came from.
+    IMPORTED = "imported", _("历史导入")
 
 
 class TicketEvent(models.Model):

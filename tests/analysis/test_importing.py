@@ -1,0 +1,339 @@
+"""History import (issue 14): analysis/importing.py and ``manage.py import_tickets``."""
+
+import csv
+import io
+from datetime import datetime
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+from openpyxl import Workbook
+
+from analysis.importing import import_tickets
+from dispatch.learning import examples_from_database, unit_history
+from workorders.models import (
+    Assignment,
+    EventKind,
+    Light,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketNumberCounter,
+)
+from workorders.services.intake import ticket_register
+
+HEADER = [
+    "number",
+    "created_at",
+    "title",
+    "content",
+    "address",
+    "category",
+    "region",
+    "citizen_phone",
+    "status",
+    "unit",
+    "resolved_at",
+    "reply",
+]
+
+
+def row(**values) -> dict:
+    base = {
+        "number": "",
+        "created_at": "2024-03-05T09:30:00+08:00",
+        "title": "路灯不亮",
+        "content": "小区门口的路灯连续三天不亮，晚上出行不便",
+        "address": "",
+        "category": "城乡建设 › 市政管理 › 路灯",
+        "region": "",
+        "citizen_phone": "13800001111",
+        "status": "",
+        "unit": "",
+        "resolved_at": "",
+        "reply": "",
+    }
+    base.update(values)
+    return base
+
+
+def write_csv(path, rows, *, header=HEADER, encoding="utf-8", bom=False):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for values in rows:
+        writer.writerow([values.get(column, "") for column in header])
+    data = buffer.getvalue().encode(encoding)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    return path
+
+
+def run(path, *args, kind="csv"):
+    """Run the command; (ok, stdout)."""
+    out = io.StringIO()
+    try:
+        call_command("import_tickets", f"--{kind}", str(path), *args, stdout=out, verbosity=0)
+    except CommandError:
+        return False, out.getvalue()
+    return True, out.getvalue()
+
+
+@pytest.fixture
+def history(tmp_path, city):
+    rows = [
+        row(
+            number="2023HD000123",
+            region="海淀区 › 中关村街道",
+            unit="市城市管理委员会",
+            resolved_at="2024-03-06T16:00:00+08:00",
+            reply="已安排维修人员更换灯泡，路灯恢复正常",
+        ),
+        row(
+            number="2023HD000124",
+            title="拖欠工资",
+            content="公司拖欠三个月工资，请求帮助",
+            category=str(city.wages.pk),
+            address="朝阳区望京街道某小区",
+            unit=str(city.labour_bureau.pk),
+            status="已归档",
+        ),
+        row(title="垃圾广告", content="推销电话", status="invalid", number="X-1"),
+    ]
+    rows[2]["invalid_reason"] = "spam"
+    return write_csv(tmp_path / "history.csv", rows, header=[*HEADER, "invalid_reason"])
+
+
+def test_happy_path_keeps_numbers_and_builds_a_final_timeline(history, city):
+    ok, out = run(history)
+    assert ok, out
+    assert "已导入 3 张工单" in out
+    light = Ticket.objects.get(number="2023HD000123")
+    assert light.status == Status.CLOSED
+    assert light.category == city.street_light and light.category_confirmed
+    assert light.region == city.zhongguancun
+    assert light.registered_at == datetime.fromisoformat("2024-03-05T09:30:00+08:00")
+    assert (
+        light.resolved_at == light.closed_at == datetime.fromisoformat("2024-03-06T16:00:00+08:00")
+    )
+    assert light.reply.startswith("已安排维修人员")
+    kinds = list(light.events.values_list("kind", "created_at", "public"))
+    assert [k for k, _, _ in kinds] == [EventKind.IMPORTED, EventKind.RESOLVED, EventKind.CLOSED]
+    assert kinds[0][1] == light.registered_at and all(public for _, _, public in kinds)
+    imported = light.events.get(kind=EventKind.IMPORTED)
+    assert imported.data == {"file": "history.csv", "line": 2, "number_kept": True}
+    lead = Assignment.objects.get(ticket=light)
+    assert lead.unit == city.urban_management and lead.active and lead.role == "lead"
+    # A final ticket: no deadline, no light, nothing for the sweeps.
+    lit = Ticket.objects.with_lights().get(pk=light.pk)
+    assert lit.light == Light.NONE and light.follow_up_due_at is None
+
+    wages = Ticket.objects.get(number="2023HD000124")
+    assert wages.category == city.wages and wages.region == city.wangjing  # from the address
+    spam = Ticket.objects.get(number="X-1")
+    assert spam.status == Status.INVALID and spam.invalid_reason == "spam"
+    assert list(spam.events.values_list("kind", flat=True)) == ["imported", "invalidated"]
+    assert not spam.assignments.exists()
+
+
+def test_no_task_queued_and_no_notification(history, city, monkeypatch):
+    from hotline.celery import app
+
+    sent = []
+    monkeypatch.setattr(app, "send_task", lambda *a, **k: sent.append(a))
+    ok, out = run(history)
+    assert ok, out
+    assert sent == []
+    from workorders.models import Notification
+
+    assert not Notification.objects.exists()
+
+
+def test_rerun_skips_existing_numbers(history, city):
+    assert run(history)[0]
+    ok, out = run(history)
+    assert ok, out
+    assert "已存在、跳过的工单编号：3 个" in out and "已导入 0 张工单" in out
+    assert Ticket.objects.count() == 3
+    assert TicketEvent.objects.filter(kind=EventKind.IMPORTED).count() == 3
+
+
+def test_dry_run_writes_nothing(history, city):
+    ok, out = run(history, "--dry-run")
+    assert ok, out
+    assert "校验通过（试运行，未写入）：将导入 3 张工单" in out
+    assert not Ticket.objects.exists() and not TicketNumberCounter.objects.exists()
+
+
+def test_generated_numbers_follow_the_live_scheme_without_clashing(tmp_path, city):
+    # Live intake has already used two numbers of today; the file keeps one of today's too.
+    now = timezone.localtime()
+    day = now.strftime("%Y%m%d")
+    for _ in range(2):
+        ticket_register(channel="web", content="路灯坏了好几天了请修理", title="路灯")
+    created = now.replace(microsecond=0) - timezone.timedelta(minutes=5)
+    path = write_csv(
+        tmp_path / "today.csv",
+        [
+            row(number=f"{day}-000007", created_at=created.isoformat()),
+            row(created_at=created.isoformat()),
+            row(created_at="2020-01-02T08:00:00+08:00"),
+        ],
+    )
+    ok, out = run(path)
+    assert ok, out
+    numbers = set(Ticket.objects.values_list("number", flat=True))
+    assert {f"{day}-000007", f"{day}-000008", "20200102-000001"} <= numbers
+    # Live intake goes on after the imported numbers.
+    later = ticket_register(channel="web", content="路灯坏了好几天了请修理", title="路灯")
+    assert later.number == f"{day}-000009"
+
+
+def test_xlsx_with_date_cells(tmp_path, city):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["number", "created_at", "title", "content", "category", "citizen_phone"])
+    sheet.append(
+        [
+            "OLD-1",
+            datetime(2024, 5, 1, 10, 0),
+            "停水",
+            "整栋楼停水一天了",
+            "城乡建设 › 供水",
+            13900002222,
+        ]
+    )
+    sheet.append([None] * 6)  # Excel's empty trailing rows
+    path = tmp_path / "history.xlsx"
+    workbook.save(path)
+    ok, out = run(path, kind="xlsx")
+    assert ok, out
+    ticket = Ticket.objects.get(number="OLD-1")
+    assert ticket.category == city.water and ticket.citizen_phone == "13900002222"
+    # A date cell has no offset: the city's local time.
+    assert timezone.localtime(ticket.registered_at).hour == 10
+
+
+def test_gbk_and_bom_files_are_read(tmp_path, city):
+    # "›" is not in GBK: such exports separate the levels with ">".
+    gbk_row = row(number="G-1", category="城乡建设>市政管理 > 路灯", region="海淀区 ＞ 中关村街道")
+    gbk = write_csv(tmp_path / "gbk.csv", [gbk_row], encoding="gbk")
+    bom = write_csv(tmp_path / "bom.csv", [row(number="B-1")], bom=True)
+    ok, out = run(gbk)
+    assert ok and "GB18030" in out, out
+    ok, out = run(bom)
+    assert ok and "UTF-8" in out, out
+    ticket = Ticket.objects.get(number="G-1")
+    assert ticket.title == "路灯不亮" and ticket.category == city.street_light
+    assert ticket.region == city.zhongguancun
+
+
+def test_undecodable_file_is_refused(tmp_path, city):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(",".join(HEADER).encode() + b"\n\x80\xff\xfe\x80,x\n")
+    ok, out = run(path)
+    assert not ok and "无法识别文件编码" in out
+    assert not Ticket.objects.exists()
+
+
+def test_missing_columns_are_refused(tmp_path, city):
+    path = write_csv(tmp_path / "cols.csv", [row()], header=["number", "created_at", "title"])
+    ok, out = run(path)
+    assert not ok and "缺少必需的列：content, category" in out
+
+
+@pytest.mark.parametrize(
+    ("values", "column", "message"),
+    [
+        ({"category": "城乡建设 › 不存在"}, "category", "未知的诉求分类"),
+        ({"category": "999999"}, "category", "未知的诉求分类"),
+        ({"region": "海淀区 › 不存在街道"}, "region", "未知的区域"),
+        ({"unit": "不存在的单位"}, "unit", "未知的承办单位"),
+        ({"created_at": "2999-01-01T00:00:00+08:00"}, "created_at", "晚于当前时间"),
+        ({"created_at": "2024-13-01"}, "created_at", "不是有效的时间"),
+        ({"created_at": "2024-03-01T10:00:00"}, "created_at", "缺少时区"),
+        ({"created_at": ""}, "created_at", "不能为空"),
+        ({"title": ""}, "title", "不能为空"),
+        ({"content": "  "}, "content", "不能为空"),
+        ({"title": "长" * 101}, "title", "超过上限 100 字"),
+        ({"content": "长" * 5001}, "content", "超过上限 5000 字"),
+        ({"address": "长" * 201}, "address", "超过上限 200 字"),
+        ({"number": "N" * 21}, "number", "超过上限 20 字"),
+        ({"number": "有 空格"}, "number", "工单编号只能包含"),
+        ({"citizen_phone": "12345"}, "citizen_phone", "不是有效的手机号"),
+        ({"status": "in_progress"}, "status", "不能导入"),
+        ({"status": "invalid"}, "invalid_reason", "不予受理原因"),
+        ({"resolved_at": "2024-03-01T00:00:00+08:00"}, "resolved_at", "办结时间早于受理时间"),
+    ],
+)
+def test_bad_row_is_reported_with_its_line_and_nothing_is_imported(
+    tmp_path, city, values, column, message
+):
+    path = write_csv(
+        tmp_path / "bad.csv",
+        [row(number="OK-1"), row(number="OK-2"), row(**{"number": "BAD", **values})],
+    )
+    ok, out = run(path)
+    assert not ok, out
+    assert f"第 4 行（{column}）：" in out and message in out, out
+    assert "未导入任何工单" in out
+    assert not Ticket.objects.exists() and not TicketEvent.objects.exists()
+    assert not TicketNumberCounter.objects.exists()
+
+
+def test_duplicate_numbers_in_the_file(tmp_path, city):
+    path = write_csv(tmp_path / "dup.csv", [row(number="D-1"), row(), row(number="D-1")])
+    ok, out = run(path)
+    assert not ok and "第 4 行（number）：工单编号 D-1 与第 2 行重复" in out, out
+    assert not Ticket.objects.exists()
+
+
+def test_every_problem_is_listed_with_the_physical_line(tmp_path, city):
+    # A quoted field spanning two lines: the next row starts on line 4.
+    rows = [row(number="M-1", content="第一行\n第二行"), row(title=""), row(category="无")]
+    ok, out = run(write_csv(tmp_path / "multi.csv", rows))
+    assert not ok
+    assert "第 4 行（title）" in out and "第 5 行（category）" in out, out
+    assert "发现 2 个问题" in out
+
+
+def test_region_from_address_and_category_by_id(tmp_path, city):
+    path = write_csv(
+        tmp_path / "addr.csv",
+        [
+            row(
+                number="A-1",
+                address="海淀区中关村科源社区3号楼",
+                category=str(city.street_light.pk),
+            ),
+            row(number="A-2", address="不知道哪里"),
+            row(number="A-3", region=str(city.chaoyang.pk), address="海淀区中关村"),
+        ],
+    )
+    ok, out = run(path)
+    assert ok, out
+    assert Ticket.objects.get(number="A-1").region == city.keyuan
+    assert Ticket.objects.get(number="A-1").category == city.street_light
+    assert Ticket.objects.get(number="A-2").region is None
+    assert Ticket.objects.get(number="A-3").region == city.chaoyang  # given wins over address
+    assert "按地址识别区域：1 行" in out and "区域留空）：1 行" in out
+
+
+def test_imported_tickets_train_the_classifier(history, city):
+    assert run(history)[0]
+    texts = {example.label for example in examples_from_database()}
+    assert "城乡建设 › 市政管理 › 路灯" in texts and "劳动和社会保障 › 拖欠工资" in texts
+    units = unit_history()
+    key = f"{city.street_light.pk}:{city.zhongguancun.pk}"
+    assert units[key] == {str(city.urban_management.pk): 1}
+    assert units[f"{city.wages.pk}:{city.wangjing.pk}"] == {str(city.labour_bureau.pk): 1}
+
+
+def test_progress_is_reported(tmp_path, city):
+    path = write_csv(tmp_path / "p.csv", [row(number=f"P-{i}") for i in range(5)])
+    seen = []
+    report = import_tickets(path, progress=lambda *a: seen.append(a), progress_every=2)
+    assert report.ok and report.imported == 5
+    stages = [stage for stage, _, _ in seen]
+    assert "check" in stages and "write" in stages
+    assert all(rate > 0 for _, _, rate in seen)
