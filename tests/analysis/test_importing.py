@@ -118,7 +118,7 @@ def test_happy_path_keeps_numbers_and_builds_a_final_timeline(history, city):
     )
     assert light.reply.startswith("已安排维修人员")
     kinds = list(light.events.values_list("kind", "created_at", "public"))
-    assert [k for k, _, _ in kinds] == [EventKind.IMPORTED, EventKind.RESOLVED, EventKind.CLOSED]
+    assert [k for k, _, _ in kinds] == [EventKind.IMPORTED, EventKind.RESOLVED]
     assert kinds[0][1] == light.registered_at and all(public for _, _, public in kinds)
     imported = light.events.get(kind=EventKind.IMPORTED)
     assert imported.data == {"file": "history.csv", "line": 2, "number_kept": True}
@@ -128,7 +128,13 @@ def test_happy_path_keeps_numbers_and_builds_a_final_timeline(history, city):
     lit = Ticket.objects.with_lights().get(pk=light.pk)
     assert lit.light == Light.NONE and light.follow_up_due_at is None
 
+    resolved = light.events.get(kind=EventKind.RESOLVED)
+    assert resolved.unit == city.urban_management and resolved.reason == light.reply
+    assert resolved.created_at == light.resolved_at
+
     wages = Ticket.objects.get(number="2023HD000124")
+    # No resolution given: closed at its registration time.
+    assert list(wages.events.values_list("kind", flat=True)) == ["imported", "closed"]
     assert wages.category == city.wages and wages.region == city.wangjing  # from the address
     spam = Ticket.objects.get(number="X-1")
     assert spam.status == Status.INVALID and spam.invalid_reason == "spam"
@@ -156,6 +162,26 @@ def test_rerun_skips_existing_numbers(history, city):
     assert "已存在、跳过的工单编号：3 个" in out and "已导入 0 张工单" in out
     assert Ticket.objects.count() == 3
     assert TicketEvent.objects.filter(kind=EventKind.IMPORTED).count() == 3
+
+
+def test_rerun_without_numbers_finds_the_rows_again(tmp_path, city):
+    rows = [row(title="路灯不亮一"), row(title="路灯不亮二")]
+    path = write_csv(tmp_path / "plain.csv", rows)
+    assert run(path)[0]
+    numbers = set(Ticket.objects.values_list("number", flat=True))
+    # One more row appended to the same export: only that one is new.
+    path = write_csv(tmp_path / "plain.csv", [*rows, row(title="路灯不亮三")])
+    ok, out = run(path)
+    assert ok, out
+    assert "无编号、此前已导入而跳过的行：2 个" in out and "已导入 1 张工单（1 张自动编号）" in out
+    assert Ticket.objects.count() == 3
+    assert numbers < set(Ticket.objects.values_list("number", flat=True))
+    assert TicketNumberCounter.objects.get(day="2024-03-05").last == 3
+
+
+def test_identical_rows_without_numbers_are_duplicates(tmp_path, city):
+    ok, out = run(write_csv(tmp_path / "same.csv", [row(), row()]))
+    assert not ok and "第 3 行：与第 2 行完全相同" in out, out
 
 
 def test_dry_run_writes_nothing(history, city):
