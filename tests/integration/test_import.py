@@ -58,7 +58,7 @@ def test_import_on_postgresql(stack, pg, tmp_path):
             resolved_at="2023-06-02T10:00:00+08:00",
             reply="已更换灯具，恢复照明",
         ),
-        _row(number="PGIMP-0002", region="朝阳区 › 望京街道", title="路灯闪烁"),
+        _row(number="PGIMP-0002", region="朝阳区>望京街道", title="路灯闪烁"),
         _row(created_at="2023-06-01T09:00:00+08:00", title="路灯白天亮"),  # numbered here
         _row(number="PGIMP-0003", status="invalid", invalid_reason="spam", content="推销"),
     ]
