@@ -236,7 +236,7 @@ class CleanRow:
     title: str
     content: str
     address: str
-    category_id: int
+    category_id: int | None
     region_id: int | None
     citizen_phone: str
     status: str
@@ -470,10 +470,25 @@ class _RowChecker:
         address = self.text(line, "address", row.get("address"))
         reply = self.text(line, "reply", row.get("reply"))
 
+        status = CLOSED
+        raw_status = str(row.get("status") or "").strip()
+        if raw_status:
+            status = self.statuses.get(raw_status)
+            if status not in IMPORT_STATUSES:
+                report.add(
+                    line,
+                    "status",
+                    gettext(
+                        "状态“%(value)s”不能导入：历史工单只能是 closed（已归档）或 invalid（不予受理）"
+                    )
+                    % {"value": raw_status[:30]},
+                )
         category_id = None
         category = str(row.get("category") or "").strip()
         if not category:
-            report.add(line, "category", gettext("不能为空"))
+            # A refused request (spam, another channel's matter) often has none.
+            if status != INVALID:
+                report.add(line, "category", gettext("不能为空"))
         else:
             category_id = _by_id_or_name(category, lookups.category_ids, lookups.category_by_name)
             if category_id is None:
@@ -521,19 +536,6 @@ class _RowChecker:
                 gettext("“%(value)s”不是有效的手机号或座机号") % {"value": phone[:30]},
             )
 
-        status = CLOSED
-        raw_status = str(row.get("status") or "").strip()
-        if raw_status:
-            status = self.statuses.get(raw_status)
-            if status not in IMPORT_STATUSES:
-                report.add(
-                    line,
-                    "status",
-                    gettext(
-                        "状态“%(value)s”不能导入：历史工单只能是 closed（已归档）或 invalid（不予受理）"
-                    )
-                    % {"value": raw_status[:30]},
-                )
         reason = str(row.get("invalid_reason") or "").strip()
         invalid_reason = ""
         if status == INVALID:
@@ -987,7 +989,9 @@ def _ticket_values(row: CleanRow, number: str) -> dict:
         "status": row.status,
         "registered_at": row.created_at,
         "status_changed_at": final_at,
-        "category_confirmed": True,
+        # The old system's final category was a person's decision: a training label. Not for
+        # refused requests, whose category nobody acted on (dispatch.learning skips them too).
+        "category_confirmed": row.status == CLOSED and row.category_id is not None,
         "reply": row.reply,
         "resolved_at": row.resolved_at if row.status == CLOSED else None,
         "closed_at": final_at if row.status == CLOSED else None,

@@ -98,7 +98,7 @@ def history(tmp_path, city):
             unit=str(city.labour_bureau.pk),
             status="已归档",
         ),
-        row(title="垃圾广告", content="推销电话", status="invalid", number="X-1"),
+        row(title="垃圾广告", content="推销电话", status="invalid", number="X-1", category=""),
     ]
     rows[2]["invalid_reason"] = "spam"
     return write_csv(tmp_path / "history.csv", rows, header=[*HEADER, "invalid_reason"])
@@ -138,6 +138,7 @@ def test_happy_path_keeps_numbers_and_builds_a_final_timeline(history, city):
     assert wages.category == city.wages and wages.region == city.wangjing  # from the address
     spam = Ticket.objects.get(number="X-1")
     assert spam.status == Status.INVALID and spam.invalid_reason == "spam"
+    assert spam.category is None and not spam.category_confirmed
     assert list(spam.events.values_list("kind", flat=True)) == ["imported", "invalidated"]
     assert not spam.assignments.exists()
 
@@ -363,3 +364,66 @@ def test_progress_is_reported(tmp_path, city):
     stages = [stage for stage, _, _ in seen]
     assert "check" in stages and "write" in stages
     assert all(rate > 0 for _, _, rate in seen)
+
+
+def test_ticket_page_and_tracking_show_the_imported_history(history, city, client, leader):
+    assert run(history)[0]
+    ticket = Ticket.objects.get(number="2023HD000123")
+    client.force_login(leader)
+    html = client.get(f"/tickets/{ticket.pk}/").content.decode()
+    assert "历史导入" in html and "办结" in html and "已安排维修人员更换灯泡" in html
+    assert "2024-03-05 09:30" in html  # at the original registration time
+    client.logout()
+    html = client.post(
+        "/track/", {"number": ticket.number, "query_code": ticket.query_code}, follow=True
+    ).content.decode()
+    assert "历史导入" in html and "已安排维修人员更换灯泡" in html and "已归档" in html
+
+
+def test_command_reports_progress_on_stderr(tmp_path, city):
+    path = write_csv(tmp_path / "p.csv", [row(number=f"S-{i}") for i in range(3)])
+    out, err = io.StringIO(), io.StringIO()
+    import contextlib
+
+    with contextlib.redirect_stderr(err):
+        call_command("import_tickets", "--csv", str(path), "--progress-every", "2", stdout=out)
+    assert "校验：2 行" in err.getvalue() and "写入：3 行" in err.getvalue()
+    assert "行/秒" in err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "文件为空或没有表头行"),
+        (",".join(HEADER).encode() + b"\n", "文件中没有数据行"),
+        ("number,created_at,title,content,category,title\n".encode(), "表头中重复的列：title"),
+    ],
+)
+def test_empty_or_broken_files(tmp_path, city, content, message):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(content)
+    ok, out = run(path)
+    assert not ok and message in out, out
+
+
+def test_a_row_longer_than_the_header(tmp_path, city):
+    path = write_csv(tmp_path / "wide.csv", [row(number="W-1")])
+    path.write_bytes(path.read_bytes() + "W-2,2024-03-05T09:30:00+08:00,t,c,,路灯,,,,,,,多余\n".encode())
+    ok, out = run(path)
+    assert not ok and "第 3 行：此行有 13 个字段，多于表头的 12 列" in out, out
+
+
+def test_not_an_excel_file(tmp_path, city):
+    path = tmp_path / "fake.xlsx"
+    path.write_bytes(b"number,created_at\n")
+    ok, out = run(path, kind="xlsx")
+    assert not ok and "无法读取 Excel 文件" in out
+
+
+def test_unknown_columns_are_listed_and_invalid_rows_need_no_unit(tmp_path, city):
+    bad = row(number="I-1", status="不予受理", unit="自来水集团")
+    bad["invalid_reason"] = "无效或骚扰"  # the label works like the code
+    path = write_csv(tmp_path / "cols.csv", [bad], header=[*HEADER, "invalid_reason", "备注"])
+    ok, out = run(path)
+    assert not ok and "未使用的列（已忽略）：备注" in out
+    assert "第 2 行（unit）：不予受理的工单没有承办单位" in out, out
