@@ -396,7 +396,7 @@ def test_command_reports_progress_on_stderr(tmp_path, city):
     [
         (b"", "文件为空或没有表头行"),
         (",".join(HEADER).encode() + b"\n", "文件中没有数据行"),
-        ("number,created_at,title,content,category,title\n".encode(), "表头中重复的列：title"),
+        (b"number,created_at,title,content,category,title\n", "表头中重复的列：title"),
     ],
 )
 def test_empty_or_broken_files(tmp_path, city, content, message):
@@ -408,7 +408,9 @@ def test_empty_or_broken_files(tmp_path, city, content, message):
 
 def test_a_row_longer_than_the_header(tmp_path, city):
     path = write_csv(tmp_path / "wide.csv", [row(number="W-1")])
-    path.write_bytes(path.read_bytes() + "W-2,2024-03-05T09:30:00+08:00,t,c,,路灯,,,,,,,多余\n".encode())
+    path.write_bytes(
+        path.read_bytes() + "W-2,2024-03-05T09:30:00+08:00,t,c,,路灯,,,,,,,多余\n".encode()
+    )
     ok, out = run(path)
     assert not ok and "第 3 行：此行有 13 个字段，多于表头的 12 列" in out, out
 
