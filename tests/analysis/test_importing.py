@@ -151,9 +151,14 @@ def test_no_task_queued_and_no_notification(history, city, monkeypatch):
     ok, out = run(history)
     assert ok, out
     assert sent == []
-    from workorders.models import Notification
+    from evaluation.models import FollowUp, SurveyLink
+    from workorders.models import Notification, TicketLightState
 
     assert not Notification.objects.exists()
+    # No follow-up round, no survey, nothing for the deadline sweep.
+    assert not FollowUp.objects.exists() and not SurveyLink.objects.exists()
+    assert not TicketLightState.objects.exists()
+    assert not Ticket.objects.open().exists()
 
 
 def test_rerun_skips_existing_numbers(history, city):
