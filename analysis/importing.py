@@ -1099,9 +1099,6 @@ class _CopyWriter(_Writer):
     def __init__(self):
         super().__init__()
         connection.ensure_connection()
-        # Foreign keys are checked at each COPY's end instead of all at the commit: the same
-        # work, but PostgreSQL need not queue millions of deferred checks until then.
-        self.immediate = False
         self.json_fields = {
             model: {
                 f.attname
@@ -1131,10 +1128,6 @@ class _CopyWriter(_Writer):
                 )
 
     def write(self, batch, *, source: str) -> None:
-        if not self.immediate:
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # this transaction only
-            self.immediate = True
         prepared = list(self.rows(batch, source=source))
         with connection.cursor() as wrapper:
             cursor = wrapper.cursor  # psycopg's own cursor, in Django's transaction
