@@ -270,7 +270,13 @@ class _File:
         self.path, self.kind = Path(path), kind
 
     def encodings(self) -> tuple[str, ...]:
-        return ENCODINGS if self.kind == "csv" else ("xlsx",)
+        if self.kind == "xlsx":
+            return ("xlsx",)
+        # Excel's "Unicode text" and some Windows tools write UTF-16, always with its BOM.
+        with contextlib.suppress(OSError), open(self.path, "rb") as handle:
+            if handle.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+                return ("utf-16",)
+        return ENCODINGS
 
     def rows(self, encoding: str) -> Iterator[tuple[int, list]]:
         if self.kind == "xlsx":
@@ -713,7 +719,9 @@ class TicketImport:
 
     def _validate(self, report: ImportReport, encoding: str) -> None:
         self.encoding = encoding
-        report.encoding = {"utf-8-sig": "UTF-8", "gb18030": "GB18030"}.get(encoding, "")
+        report.encoding = {"utf-8-sig": "UTF-8", "gb18030": "GB18030", "utf-16": "UTF-16"}.get(
+            encoding, ""
+        )
         lookups = _Lookups()
         checker = _RowChecker(lookups, report, timezone.now())
         if self.spool is not None:

@@ -260,6 +260,13 @@ def test_gbk_and_bom_files_are_read(tmp_path, city):
     assert ticket.region == city.zhongguancun
 
 
+def test_utf16_with_its_bom_is_read(tmp_path, city):
+    path = write_csv(tmp_path / "u16.csv", [row(number="U-1")], encoding="utf-16")
+    ok, out = run(path)
+    assert ok and "UTF-16" in out, out
+    assert Ticket.objects.filter(number="U-1").exists()
+
+
 def test_undecodable_file_is_refused(tmp_path, city):
     path = tmp_path / "bad.csv"
     path.write_bytes(",".join(HEADER).encode() + b"\n\x80\xff\xfe\x80,x\n")
