@@ -1060,6 +1060,7 @@ class _Writer:
         self.event_defaults = _column_defaults(TicketEvent)
         self.assignment_defaults = _column_defaults(Assignment)
         self.tickets = self.events = 0
+        self.checked = False
 
     def rows(self, batch: list[tuple[CleanRow, str]], *, source: str):
         """(ticket values, [event values], assignment values or None) per row."""
@@ -1078,6 +1079,18 @@ class _Writer:
                     "active": True,
                     "dispatched_at": row.created_at,
                 }
+            if not self.checked:
+                # A required column added to the models later must be given here: say so
+                # plainly instead of sending a placeholder to the database.
+                for values in (ticket, *events, assignment or {}):
+                    missing = [
+                        name
+                        for name, value in values.items()
+                        if value is _REQUIRED and name != "ticket_id"  # set by the writer
+                    ]
+                    if missing:
+                        raise RuntimeError(f"import: no value for {', '.join(missing)}")
+                self.checked = True
             yield ticket, events, assignment
 
 
