@@ -103,6 +103,8 @@ CLOSED, INVALID = Status.CLOSED.value, Status.INVALID.value
 ADDRESS_CACHE = 200_000
 _system_random = random.SystemRandom()
 BATCH_SIZE = 5000
+# pg_advisory_lock key of the import ("12345" and the number).
+IMPORT_LOCK = 12345_0014
 EXISTING_CHUNK = 5000
 PROGRESS_EVERY = 50_000
 # The report lists this many problems; the count covers them all.
@@ -646,6 +648,24 @@ class TicketImport:
         self.spool: _Spool | None = None
 
     def run(self) -> ImportReport:
+        # One import at a time: two runs of overlapping files would both find a row absent and
+        # both store it. A session lock on PostgreSQL, for the check and the write alike.
+        if connection.vendor != "postgresql" or self.dry_run:
+            return self._run()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [IMPORT_LOCK])
+            (locked,) = cursor.fetchone()
+        if not locked:
+            report = ImportReport(source=self.source)
+            report.add(0, "", gettext("另一次历史导入正在进行，请等它结束后再导入"))
+            return report
+        try:
+            return self._run()
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [IMPORT_LOCK])
+
+    def _run(self) -> ImportReport:
         started = time.monotonic()
         report = None
         for encoding in self.file.encodings():

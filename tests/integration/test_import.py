@@ -120,3 +120,16 @@ def test_a_bad_row_imports_nothing_on_postgresql(stack, pg, tmp_path):
     assert done.returncode != 0
     assert "第 3 行（category）" in done.stdout
     assert pg.one("SELECT count(*) FROM workorders_ticket WHERE number LIKE 'PGBAD-%%'")[0] == 0
+
+
+def test_one_import_at_a_time(stack, pg, tmp_path):
+    path = _write(tmp_path / "locked.csv", [_row(number="PGLOCK-1")])
+    pg.one("SELECT pg_advisory_lock(%s)", (123450014,))  # as a running import holds it
+    try:
+        done = _import(stack, path)
+    finally:
+        pg.one("SELECT pg_advisory_unlock(%s)", (123450014,))
+    assert done.returncode != 0 and "另一次历史导入正在进行" in done.stdout
+    assert pg.status("PGLOCK-1") is None
+    assert _import(stack, path).returncode == 0
+    assert pg.status("PGLOCK-1") == "closed"
