@@ -121,9 +121,9 @@ def run(database_url: str, *, rows: int = ROWS) -> dict:
 
 def bench_section(ctx) -> list:
     """For bench/run.py: "bench.importing:bench_section" in EXTRA_SECTIONS."""
-    from bench.run import Figure
-
     import psycopg
+
+    from bench.run import Figure
 
     rows = int(os.environ.get("BENCH_IMPORT_ROWS") or ROWS)
     # A database of its own on the same server: the demo city the file refers to would clash
