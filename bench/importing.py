@@ -115,7 +115,6 @@ def run(database_url: str, *, rows: int = ROWS) -> dict:
         "events": events,
         "assignments": assignments,
         "with_region": with_region,
-        "target_s": TARGET_SECONDS * rows / ROWS,
     }
 
 
@@ -146,8 +145,9 @@ def bench_section(ctx) -> list:
             "import_tickets --csv (check + write)",
             figures["import_s"],
             "s",
-            target=f"< {figures['target_s']:.0f} s",
-            passed=figures["import_s"] < figures["target_s"],
+            # The target is for 1 M rows; a smaller run is informative (start-up dominates).
+            target="< 600 s at 1 M rows" if rows >= ROWS else "",
+            passed=figures["import_s"] < TARGET_SECONDS if rows >= ROWS else None,
             note=f"{figures['rows_per_s']:,} rows/s; {figures['file_mb']:.0f} MB file",
         ),
         Figure(
