@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from analysis.importing import import_tickets
-from dispatch.learning import examples_from_database, unit_history
+from dispatch.learning import examples_from_database, label_count, unit_history
 from workorders.models import (
     Assignment,
     EventKind,
@@ -359,7 +359,11 @@ def test_region_from_address_and_category_by_id(tmp_path, city):
 
 
 def test_imported_tickets_train_the_classifier(history, city):
+    assert label_count() == 0
     assert run(history)[0]
+    # The two closed tickets are labels (the weekly retrain counts them as new); the refused one
+    # is not.
+    assert label_count() == 2
     texts = {example.label for example in examples_from_database()}
     assert "城乡建设 › 市政管理 › 路灯" in texts and "劳动和社会保障 › 拖欠工资" in texts
     units = unit_history()
