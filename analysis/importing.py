@@ -83,6 +83,31 @@ OPTIONAL_COLUMNS = (
     "channel",
     "invalid_reason",
 )
+# Old systems' exports name their columns in Chinese: the field names of this platform's own
+# ticket (its verbose names) and the usual alternatives are understood as well.
+COLUMN_ALIASES = {
+    "工单编号": "number",
+    "编号": "number",
+    "受理时间": "created_at",
+    "来电时间": "created_at",
+    "标题": "title",
+    "诉求内容": "content",
+    "内容": "content",
+    "地址": "address",
+    "诉求分类": "category",
+    "分类": "category",
+    "区域": "region",
+    "联系电话": "citizen_phone",
+    "电话": "citizen_phone",
+    "状态": "status",
+    "承办单位": "unit",
+    "主办单位": "unit",
+    "办结时间": "resolved_at",
+    "答复内容": "reply",
+    "答复": "reply",
+    "渠道": "channel",
+    "不予受理原因": "invalid_reason",
+}
 # UTF-8 (a BOM or not: utf-8-sig reads both), then GB18030, the superset of GBK and GB2312 that
 # Chinese government systems and Excel on a Chinese Windows export.
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -708,6 +733,7 @@ class TicketImport:
         if not header or not any(str(cell).strip() for cell in header):
             raise _Unreadable(gettext("文件为空或没有表头行"))
         names = [str(cell).strip().lstrip("\ufeff").lower() for cell in header]
+        names = [COLUMN_ALIASES.get(name, name) for name in names]
         known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
         missing = [column for column in REQUIRED_COLUMNS if column not in names]
         if missing:

@@ -275,6 +275,23 @@ def test_undecodable_file_is_refused(tmp_path, city):
     assert not Ticket.objects.exists()
 
 
+def test_chinese_column_names(tmp_path, city):
+    chinese = ["工单编号", "受理时间", "标题", "诉求内容", "地址", "诉求分类", "区域", "联系电话"]
+    chinese += ["状态", "承办单位", "办结时间", "答复内容"]
+    values = row(number="C-1", unit="自来水集团", category="城乡建设 > 供水", region="海淀区")
+    path = write_csv(
+        tmp_path / "cn.csv",
+        [dict(zip(chinese, values.values(), strict=True))],
+        header=chinese,
+        encoding="gb18030",
+    )
+    ok, out = run(path)
+    assert ok, out
+    ticket = Ticket.objects.get(number="C-1")
+    assert ticket.category == city.water and ticket.region == city.haidian
+    assert ticket.assignments.get().unit == city.water_company
+
+
 def test_missing_columns_are_refused(tmp_path, city):
     path = write_csv(tmp_path / "cols.csv", [row()], header=["number", "created_at", "title"])
     ok, out = run(path)
