@@ -372,16 +372,36 @@ def _region_full_names(regions: list[Region]) -> dict[int, str]:
     return names
 
 
+def _with_unique_last_names(full_names: dict[int, str]) -> dict[str, int]:
+    """Full name → id, plus the last part alone where no other entry ends with it: old exports
+    often carry only the leaf ("路灯", "中关村街道"), unambiguous unless two branches share it."""
+    by_name = {name: pk for pk, name in full_names.items()}
+    last: dict[str, list[int]] = {}
+    for pk, name in full_names.items():
+        last.setdefault(name.rsplit(" › ", 1)[-1], []).append(pk)
+    for name, pks in last.items():
+        if len(pks) == 1:
+            by_name.setdefault(name, pks[0])
+        elif name not in by_name:
+            by_name[name] = AMBIGUOUS
+    return by_name
+
+
+AMBIGUOUS = -1  # a last name several entries share: the full name is needed
+
+
 class _Lookups:
     """Everything a row refers to, read once."""
 
     def __init__(self):
         paths = category_paths()
         self.category_ids = set(paths)
-        self.category_by_name = {path: pk for pk, path in paths.items()}
+        self.category_by_name = _with_unique_last_names(paths)
         regions = list(Region.objects.all())
         self.region_ids = {region.pk for region in regions}
-        self.region_by_name = {name: pk for pk, name in _region_full_names(regions).items() if name}
+        self.region_by_name = _with_unique_last_names(
+            {pk: name for pk, name in _region_full_names(regions).items() if name}
+        )
         self.matcher = RegionMatcher(regions)
         self.address_regions: dict[str, int | None] = {}
         units = list(Unit.objects.values_list("pk", "name"))
@@ -407,6 +427,7 @@ def _path_key(name: str) -> str:
 
 
 def _by_id_or_name(value: str, ids: set[int], by_name: dict[str, int]) -> int | None:
+    """The id, or None when unknown, or AMBIGUOUS."""
     if value.isdigit() and int(value) in ids:
         return int(value)
     found = by_name.get(value)
@@ -524,7 +545,14 @@ class _RowChecker:
                 report.add(line, "category", gettext("不能为空"))
         else:
             category_id = _by_id_or_name(category, lookups.category_ids, lookups.category_by_name)
-            if category_id is None:
+            if category_id == AMBIGUOUS:
+                report.add(
+                    line,
+                    "category",
+                    gettext("有多个名为“%(value)s”的诉求分类，请填写完整名称或编号")
+                    % {"value": category[:60]},
+                )
+            elif category_id is None:
                 report.add(
                     line,
                     "category",
@@ -538,7 +566,14 @@ class _RowChecker:
         region = str(row.get("region") or "").strip()
         if region:
             region_id = _by_id_or_name(region, lookups.region_ids, lookups.region_by_name)
-            if region_id is None:
+            if region_id == AMBIGUOUS:
+                report.add(
+                    line,
+                    "region",
+                    gettext("有多个名为“%(value)s”的区域，请填写完整名称或编号")
+                    % {"value": region[:60]},
+                )
+            elif region_id is None:
                 report.add(
                     line,
                     "region",

@@ -353,6 +353,29 @@ def test_every_problem_is_listed_with_the_physical_line(tmp_path, city):
     assert "发现 2 个问题" in out
 
 
+def test_a_unique_last_name_is_enough(tmp_path, city):
+    from workorders.models import Category
+
+    # "其他" under two branches is ambiguous; "路灯" and "中关村街道" are not.
+    Category.objects.create(name="其他", parent=city.municipal)
+    Category.objects.create(name="其他", parent=city.labour)
+    path = write_csv(
+        tmp_path / "leaf.csv",
+        [
+            row(number="L-1", category="路灯", region="中关村街道"),
+            row(number="L-2", category="其他"),
+        ],
+    )
+    ok, out = run(path)
+    assert not ok and "第 3 行（category）：有多个名为“其他”的诉求分类" in out, out
+    path = write_csv(
+        tmp_path / "leaf.csv", [row(number="L-1", category="路灯", region="中关村街道")]
+    )
+    assert run(path)[0]
+    ticket = Ticket.objects.get(number="L-1")
+    assert ticket.category == city.street_light and ticket.region == city.zhongguancun
+
+
 def test_region_from_address_and_category_by_id(tmp_path, city):
     path = write_csv(
         tmp_path / "addr.csv",
