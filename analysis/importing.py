@@ -3,21 +3,22 @@
 Two passes. The first reads the file and checks every row (lookups cached in dicts: categories,
 regions, units, the gazetteer's answer per address, which numbers already exist) and collects
 every problem with its line; it writes nothing to the database, only the checked rows to a
-temporary file. Only when no row has a problem does the second pass read them back and write, in
-one transaction: batches of tickets with their timeline
-(an ``imported`` event at the original registration time, then the resolution with its reply, or
-the close, or the refusal) and their lead unit. On PostgreSQL the batches go through COPY (psycopg 3), with
-ticket ids drawn from the table's sequence beforehand so that events and assignments can name
-them; elsewhere through bulk_create. Nothing is queued, notified, lit or followed up: every
-imported ticket is final (closed, or invalid with its reason), so no deadline runs and no sweep
-picks it up.
+temporary file. Only when no row has a problem does the second pass read them back and write,
+in one transaction, batches of tickets with their timeline (an ``imported`` event at the
+original registration time, then the resolution with its reply, or the close, or the refusal)
+and their lead unit. On PostgreSQL the batches go through COPY (psycopg 3), with ticket ids
+drawn from the table's sequence beforehand so that events and assignments can name them;
+elsewhere through bulk_create. One import runs at a time (an advisory lock on PostgreSQL).
+Nothing is queued, notified, lit or followed up: every imported ticket is final (closed, or
+invalid with its reason), so no deadline runs and no sweep picks it up.
 
 Why only final statuses: a ticket still open in the old system would need a unit that accepted
 it here, running deadlines and a follow-up round, a history this platform did not see. Such
 tickets are finished in the old system, or registered here anew.
 
 Numbers. A row's ``number`` is kept (citizens quote their old numbers); re-running a file skips
-the numbers already present and counts them. Rows without a number get one in the live scheme
+the numbers already present and counts them, and the rows without a number that it stored before
+(same registration time, phone, title and content). Rows without a number get one in the live scheme
 (``YYYYMMDD-NNNNNN`` of the day they were registered), reserved from the same per-day counter as
 live intake, so the two never clash; kept numbers in that scheme move the counter past them.
 The reservation is a short transaction of its own before the import (as intake's): a failed
