@@ -86,6 +86,7 @@ EXTRA_SECTIONS = [
     "bench.evaluation:bench_section",
     "bench.knowledge:bench_section",
     "bench.similar:bench_section",
+    "bench.importing:bench_section",
 ]
 
 

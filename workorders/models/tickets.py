@@ -415,6 +415,9 @@ class EventKind(models.TextChoices):
     # order, naming its sources), and on the request when the order is resolved.
     PROACTIVE_LINKED = "proactive_linked", _("纳入主动治理")
     PROACTIVE_RESOLVED = "proactive_resolved", _("主动治理办结")
+    # A ticket brought over from the old system (a management command): the first event of its
+    # timeline, at its original registration time, with the file and line it came from.
+    IMPORTED = "imported", _("历史导入")
 
 
 class TicketEvent(models.Model):
