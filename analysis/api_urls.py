@@ -1,5 +1,9 @@
 """API routes of the analysis app, included at /api/analysis/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from analysis.hotspots.api import HotspotsView
+
+urlpatterns: list = [
+    path("hotspots/", HotspotsView.as_view(), name="api_hotspots"),
+]

@@ -11,4 +11,6 @@ class AnalysisConfig(AppConfig):
 
     def ready(self) -> None:
         # Each part registers its cockpit sections, menu entries and actions in its own module.
-        pass
+        from analysis.hotspots import registration as hotspots
+
+        hotspots.register()

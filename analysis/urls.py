@@ -1,7 +1,11 @@
 """Pages of the analysis app, under /analysis/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from analysis.hotspots import views as hotspots
 
 app_name = "analysis"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("hotspots/", hotspots.hotspots_page, name="hotspots"),
+]

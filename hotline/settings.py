@@ -348,6 +348,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=2, day_of_week="sun"),
         "options": {"expires": 6 * 3600},
     },
+    # Records yesterday's hotspots (analysis/hotspots): idempotent per day, so a retry or a
+    # second beat replaces the day's rows. Half past midnight local time: the day is complete.
+    "record-hotspots": {
+        "task": "analysis.hotspots.tasks.record_hotspots",
+        "schedule": crontab(minute=30, hour=0),
+        "options": {"expires": 20 * 3600},
+    },
 }
 
 # The task queued when a ticket is registered. workorders must not import dispatch, so it
