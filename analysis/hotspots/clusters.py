@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.db.models.functions import Substr
 
-from analysis.hotspots.detection import Period, Trees
+from analysis.hotspots.detection import Period, Trees, normalise_address
 from analysis.models import HotspotSettings
 from dispatch.duplicates import _cosine, place_similarity, prepare
 from workorders.models import Region, Status, Ticket
@@ -125,6 +125,9 @@ def _cluster_bucket(members: list, rules: HotspotSettings, trees: Trees) -> list
             category_id=category_id,
         )
         point = (float(lat), float(lng)) if lat is not None and lng is not None else None
+        # The same building spelled alike is the same spot, even when nothing is left of the
+        # address once the region's names and the numbers are taken out ("科源社区5号楼").
+        request.building = normalise_address(address or "")
         prepared.append((request, point))
     parent = list(range(len(members)))
 
@@ -142,6 +145,7 @@ def _cluster_bucket(members: list, rules: HotspotSettings, trees: Trees) -> list
                 continue
             near = a_point is not None and b_point is not None
             near = near and _meters(a_point, b_point) <= rules.concentrated_point_meters
+            near = near or bool(a.building and a.building == b.building)
             if not near and place_similarity(a, b) < rules.cluster_min_place:
                 continue
             if _cosine(a.text_grams, b.text_grams) < rules.cluster_min_text:

@@ -44,7 +44,8 @@ def parse_period(end: str | None, days: str | int | None, *, default_days: int =
             if count < 1 or count > MAX_DAYS:
                 errors["days"] = [_("天数应在 1 到 %(max)d 之间") % {"max": MAX_DAYS}]
     if errors:
-        raise InvalidInput(_("统计期有误，请检查后重试"), fields=errors)
+        problems = "；".join(message for messages in errors.values() for message in messages)
+        raise InvalidInput(_("统计期有误：%(problems)s") % {"problems": problems}, fields=errors)
     return Period(end_day, count)
 
 

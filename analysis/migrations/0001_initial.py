@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
                 ('dangerous_min_ratio', models.FloatField(default=2.0, validators=[django.core.validators.MinValueValidator(1.0)], verbose_name='危险最低倍数')),
                 ('cluster_window_days', models.PositiveSmallIntegerField(default=7, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(90)], verbose_name='聚类时间窗（天）')),
                 ('cluster_min_size', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(2)], verbose_name='聚类最少工单数')),
-                ('cluster_min_text', models.FloatField(default=0.15, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)], verbose_name='聚类文本相似度')),
+                ('cluster_min_text', models.FloatField(default=0.12, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)], verbose_name='聚类文本相似度')),
                 ('cluster_min_place', models.FloatField(default=0.6, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)], verbose_name='聚类地址相似度')),
                 ('record_window_days', models.PositiveSmallIntegerField(default=7, help_text='每日任务记录截至当天的这些天的热点，趋势按它逐日比较。', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(31)], verbose_name='每日记录的统计期（天）')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='修改时间')),

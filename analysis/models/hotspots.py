@@ -89,9 +89,10 @@ class HotspotSettings(models.Model):
         _("聚类最少工单数"), default=3, validators=[MinValueValidator(2)]
     )
     # Low on purpose: two linked tickets already share the category and the place; the text
-    # only has to tell two problems of one category at one building apart (bench/hotspots.py).
+    # only has to tell two problems of one category at one building apart (bench/hotspots.py);
+    # the same level from which the duplicate suggestions show a candidate (DUPLICATE_MIN_TEXT).
     cluster_min_text = models.FloatField(
-        _("聚类文本相似度"), default=0.15, validators=[MinValueValidator(0), MaxValueValidator(1)]
+        _("聚类文本相似度"), default=0.12, validators=[MinValueValidator(0), MaxValueValidator(1)]
     )
     cluster_min_place = models.FloatField(
         _("聚类地址相似度"), default=0.6, validators=[MinValueValidator(0), MaxValueValidator(1)]
