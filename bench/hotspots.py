@@ -21,6 +21,7 @@ under 60 s.
 """
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -361,6 +362,31 @@ def _fill_pg(tickets: int, end: date) -> dict:
     return {"fill_s": round(time.perf_counter() - begun, 1)}
 
 
+def _count_plan(period, rules) -> str:
+    """EXPLAIN of the counting query as count_cells sends it."""
+    from django.db import connection
+
+    from analysis.hotspots import detection
+
+    captured = []
+
+    class Stop(Exception):
+        pass
+
+    def grab(execute, sql, params, many, context):
+        if "GROUP BY" not in sql:
+            return execute(sql, params, many, context)
+        captured.append((sql, params))
+        raise Stop
+
+    with connection.execute_wrapper(grab), contextlib.suppress(Stop):
+        detection.count_cells(period, rules, detection.Trees.load())
+    sql, params = captured[0]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 def _speed_inside(tickets: int) -> dict:
     import django
 
@@ -393,6 +419,7 @@ def _speed_inside(tickets: int) -> dict:
     begun = time.perf_counter()
     count_cells(period, rules, Trees.load())
     figures["count_query_s"] = round(time.perf_counter() - begun, 2)
+    figures["count_plan"] = _count_plan(period, rules)
     for days in (1, 30):
         begun = time.perf_counter()
         from analysis.hotspots.detection import detect

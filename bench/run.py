@@ -83,6 +83,7 @@ EXTRA_SECTIONS = [
     "bench.classifier:bench_section",
     "bench.deadlines:bench_section",
     "bench.evaluation:bench_section",
+    "bench.hotspots:bench_section",
     "bench.knowledge:bench_section",
     "bench.similar:bench_section",
 ]
