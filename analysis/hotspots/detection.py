@@ -44,13 +44,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Min, Q, Value, When
 from django.utils import timezone
 
 from analysis.hotspots import stats
 from analysis.models import HotspotKind, HotspotSettings
 from workorders.models import Category, InvalidReason, Region, Ticket, Urgency
 
+MIN_BASELINE_PERIODS = 2  # fewer whole baseline periods of history: no surge is claimed
 KIND_ORDER = {
     HotspotKind.DANGEROUS: 0,
     HotspotKind.SURGING: 1,
@@ -208,6 +209,12 @@ def count_cells(period: Period, rules: HotspotSettings, trees: Trees) -> tuple[d
     callers and the dangerous ones. One GROUP BY (window, category, region) over the index
     ``ticket_hotspot_count``; the roll-up over both trees in Python."""
     windows = [period.shifted(j) for j in range(rules.baseline_periods + 1)]
+    # A baseline period before the first ticket is not a period of zero requests: the platform
+    # (or the imported history) had not started. Only whole periods after the first ticket count.
+    first = counted_tickets().aggregate(first=Min("registered_at"))["first"]
+    if first is not None:
+        first_day = timezone.localtime(first).date()
+        windows = [windows[0], *(w for w in windows[1:] if w.start >= first_day)]
     whens = []
     for index, window in enumerate(windows):
         start, stop = window.bounds()
@@ -483,8 +490,14 @@ def detect(period: Period, rules: HotspotSettings | None = None) -> Detection:
     trees = Trees.load()
     counts, danger, periods = count_cells(period, rules, trees)
     tests, alpha = _test_cells(counts, periods, rules)
+    if periods < MIN_BASELINE_PERIODS:
+        # Too little history to say what is usual: no surge can be claimed yet (the volume
+        # ranking and the spots still can).
+        tests_for_alarms, danger = [], {}
+    else:
+        tests_for_alarms = tests
     surging = _alarms(
-        tests,
+        tests_for_alarms,
         kind=HotspotKind.SURGING,
         min_count=rules.surge_min_count,
         min_ratio=rules.surge_min_ratio,

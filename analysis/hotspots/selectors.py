@@ -59,8 +59,9 @@ def report(*, user, end=None, days=None, period: Period | None = None) -> Report
     """The role first (a forbidden caller learns nothing, not even that the dates are wrong),
     then the period."""
     require_role(user, *HOTSPOT_ROLES)
-    period = period or parse_period(end, days)
     rules = HotspotSettings.current()
+    # By default the period the daily task records, so the page's history lines up with it.
+    period = period or parse_period(end, days, default_days=rules.record_window_days)
     detection = detect(period, rules)
     return Report(detection, find_clusters(period, rules, detection.trees))
 
@@ -112,15 +113,18 @@ class History:
     series: list[tuple[date, int]]
 
 
-def histories(hotspots: list[Hotspot], end: date) -> dict[tuple, History]:
-    """For each hotspot, from the daily records up to ``end``: the first day of its current run
-    of consecutive recorded days, the run's length, and whether its count is rising."""
+def histories(hotspots: list[Hotspot], period: Period) -> dict[tuple, History]:
+    """For each hotspot, from the daily records of periods as long as ``period`` up to its end:
+    the first day of its current run of consecutive recorded days, the run's length, and whether
+    its count is rising (counts of periods of another length do not compare)."""
     if not hotspots:
         return {}
+    end = period.end
     since = end - timedelta(days=HISTORY_DAYS)
     records = HotspotRecord.objects.filter(
+        period_days=period.days,
         day__gte=since,
-        day__lte=end,
+        day__lt=end,
         category_id__in={h.category_id for h in hotspots},
         region_id__in={h.region_id for h in hotspots},
     ).values_list("category_id", "region_id", "kind", "spot", "day", "count")

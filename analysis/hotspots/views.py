@@ -29,8 +29,7 @@ def proactive_url(numbers: list[str]) -> str:
 def rows(result: selectors.Report) -> tuple[list[dict], list[dict]]:
     """Hotspots and clusters as the page and the cockpit section show them."""
     trees = result.detection.trees
-    end = result.detection.period.end
-    history = selectors.histories(result.detection.hotspots, end)
+    history = selectors.histories(result.detection.hotspots, result.detection.period)
     hotspots = []
     for h in result.detection.hotspots:
         past = history.get((str(h.kind), h.category_id, h.region_id, h.spot))

@@ -310,10 +310,24 @@ def test_history_tells_when_a_hotspot_started(quiet_city):
 
     detection = detect(Period(END, 1))
     hit = next(h for h in detection.hotspots if h.kind == HotspotKind.SURGING)
-    past = histories([hit], END)[(HotspotKind.SURGING.value, *hit.cell, "")]
+    past = histories([hit], Period(END, 1))[(HotspotKind.SURGING.value, *hit.cell, "")]
     assert past.started_on == END - timedelta(days=2)
     assert past.days_active == 3
     assert past.trend == "falling"  # 22 today after 30
+    # Records of 7-day periods do not make the history of a 1-day one, nor the reverse.
+    assert histories([hit], Period(END, 7))[(HotspotKind.SURGING.value, *hit.cell, "")].trend == (
+        "new"
+    )
+
+
+def test_baseline_periods_before_the_first_ticket_do_not_count_as_quiet(city):
+    # Ten weeks of one caller a day: a 30-day period has one whole baseline period before it,
+    # too little to claim a surge; the months before the history are not zeros.
+    for back in range(70):
+        ticket(city.street_light, city.keyuan, day=END - timedelta(days=back))
+    month = detect(Period(END, 30))
+    assert not kinds(month, HotspotKind.SURGING)
+    assert not kinds(detect(Period(END, 7)), HotspotKind.SURGING)
 
 
 # --- the rules in the admin -----------------------------------------------------------------------

@@ -3,8 +3,11 @@ ticket opened from its link, no CSP violation. Screenshots in var/screenshots/."
 
 import pytest
 
+from tests import test_browser
 from tests.analysis.test_hotspots import CALLS, END, ticket
-from tests.test_browser import VIEWPORTS, _watch_csp, browser, shot, sign_in  # noqa: F401
+from tests.test_browser import VIEWPORTS, _watch_csp, shot, sign_in
+
+browser = test_browser.browser  # the same Chromium fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,7 +18,7 @@ def test_leader_sees_hotspots_and_opens_a_cluster_ticket(
     browser,
     city,
     leader,
-    device,  # noqa: F811
+    device,
 ):
     for _ in range(16):
         ticket(city.street_light, city.keyuan, day=END)
