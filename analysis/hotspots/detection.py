@@ -271,14 +271,17 @@ def _test_cells(counts: dict, periods: int, rules: HotspotSettings) -> tuple[lis
     moments = []
     for series in counts.values():
         baseline = series[1:]
+        if len(baseline) < 2:
+            break  # too few periods to estimate a variance from (the same for every cell)
         mu = statistics.fmean(baseline)
-        if mu >= 1 and len(baseline) >= 2:
+        if mu >= 1:
             moments.append((mu, statistics.variance(baseline)))
     alpha = stats.dispersion(moments)
     tests = []
     for cell, series in counts.items():
         count = series[0]
-        mu = max(statistics.fmean(series[1:]), rules.min_expected)
+        mean = statistics.fmean(series[1:]) if len(series) > 1 else 0.0
+        mu = max(mean, rules.min_expected)
         p_value = stats.nbinom_sf(count, mu, stats.forecast_alpha(mu, alpha, periods))
         tests.append(Test(cell, count, mu, p_value))
     return tests, alpha

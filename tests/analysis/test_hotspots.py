@@ -320,6 +320,18 @@ def test_history_tells_when_a_hotspot_started(quiet_city):
     )
 
 
+def test_a_platform_with_only_todays_tickets(city, leader):
+    for _ in range(30):
+        ticket(city.street_light, city.keyuan, day=END)
+    detection = detect(Period(END, 1))
+    assert not kinds(detection, HotspotKind.SURGING)
+    assert kinds(detection, HotspotKind.FREQUENT)  # the volume ranking needs no history
+    response = client_for(leader).get(f"/api/analysis/hotspots/?end={END}&days=1")
+    assert response.status_code == 200
+    empty = client_for(leader).get(f"/api/analysis/hotspots/?end={END - timedelta(days=40)}")
+    assert empty.status_code == 200 and empty.json()["surges"] == []
+
+
 def test_baseline_periods_before_the_first_ticket_do_not_count_as_quiet(city):
     # Ten weeks of one caller a day: a 30-day period has one whole baseline period before it,
     # too little to claim a surge; the months before the history are not zeros.

@@ -4,7 +4,7 @@ ticket opened from its link, no CSP violation. Screenshots in var/screenshots/."
 import pytest
 
 from tests import test_browser
-from tests.analysis.test_hotspots import CALLS, END, ticket
+from tests.analysis.test_hotspots import CALLS, END, baseline, ticket
 from tests.test_browser import VIEWPORTS, _watch_csp, shot, sign_in
 
 browser = test_browser.browser  # the same Chromium fixture
@@ -20,6 +20,7 @@ def test_leader_sees_hotspots_and_opens_a_cluster_ticket(
     leader,
     device,
 ):
+    baseline(city.street_light, city.keyuan)
     for _ in range(16):
         ticket(city.street_light, city.keyuan, day=END)
     same = [
