@@ -18,6 +18,7 @@ from workorders.models import Role
 
 HOTSPOT_ROLES = (Role.LEADER, Role.DISPATCHER)
 MAX_DAYS = 366
+EARLIEST = date(1990, 1, 1)
 HISTORY_DAYS = 30  # days of daily records the page reads for started-on and trend
 
 
@@ -34,6 +35,10 @@ def parse_period(end: str | None, days: str | int | None, *, default_days: int =
         else:
             if end_day > today:
                 errors["end"] = [_("截止日期不能晚于今天")]
+            elif end_day < EARLIEST:
+                # Far enough back for any imported history; earlier dates are typing errors (and
+                # the baseline periods before year 1 cannot be computed at all).
+                errors["end"] = [_("截止日期不能早于 %(day)s") % {"day": EARLIEST.isoformat()}]
     count = default_days
     if days not in (None, ""):
         try:

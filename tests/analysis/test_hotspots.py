@@ -417,6 +417,9 @@ def test_api_answers_the_contract(quiet_city, leader, dispatcher):
         ("days=367", "days"),
         ("days=abc", "days"),
         ("end=2999-01-01", "end"),
+        ("end=0001-01-01&days=366", "end"),
+        ("days=99999999999999999999999", "days"),
+        ("days=7.5", "days"),
     ],
 )
 def test_api_bad_periods_are_a_clear_400(leader, query, field):
