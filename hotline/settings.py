@@ -454,6 +454,9 @@ EVALUATION_CLOSE_AFTER_DAYS = env_int("EVALUATION_CLOSE_AFTER_DAYS", 3, minimum=
 # A month not yet closed is computed live (≈1 s at 2 M tickets): at most once this often per
 # process (0: on every request). Published months are read from their snapshot.
 EVALUATION_LIVE_CACHE_SECONDS = env_int("EVALUATION_LIVE_CACHE_SECONDS", 60, minimum=0)
+# The hotspots of a period (analysis/hotspots/selectors.py) are recomputed at most this often per
+# period (0: every request); editing the rules shows at once.
+HOTSPOT_CACHE_SECONDS = env_int("HOTSPOT_CACHE_SECONDS", 300, minimum=0)
 
 LOGGING = {
     "version": 1,

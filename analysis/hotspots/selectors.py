@@ -5,12 +5,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from analysis.hotspots.clusters import Cluster, find_clusters
-from analysis.hotspots.detection import Detection, Hotspot, Period, detect
+from analysis.hotspots.detection import Detection, Hotspot, Period, Trees, detect
 from analysis.models import HotspotKind, HotspotRecord, HotspotSettings
 from hotline.lib.errors import InvalidInput
 from workorders.access import require_role
@@ -67,8 +69,22 @@ def report(*, user, end=None, days=None, period: Period | None = None) -> Report
     rules = HotspotSettings.current()
     # By default the period the daily task records, so the page's history lines up with it.
     period = period or parse_period(end, days, default_days=rules.record_window_days)
+    seconds = getattr(settings, "HOTSPOT_CACHE_SECONDS", 0)
+    # Leaders and dispatchers open the page and the cockpit all day; a 2,000,000-a-year city's
+    # week takes seconds to compute, so a result is kept a few minutes (keyed on the rules'
+    # last change too: an edit shows at once). The trees are reloaded: two small queries.
+    key = f"hotspots:v1:{period.end}:{period.days}:{rules.updated_at.timestamp()}"
+    cached = cache.get(key) if seconds else None
+    if cached is not None:
+        hotspots, clusters, tested, alpha = cached
+        detection = Detection(period, hotspots, tested, alpha, Trees.load())
+        return Report(detection, clusters)
     detection = detect(period, rules)
-    return Report(detection, find_clusters(period, rules, detection.trees))
+    clusters = find_clusters(period, rules, detection.trees)
+    if seconds:
+        value = (detection.hotspots, clusters, detection.cells_tested, detection.alpha)
+        cache.set(key, value, seconds)
+    return Report(detection, clusters)
 
 
 def report_data(result: Report) -> dict:

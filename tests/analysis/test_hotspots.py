@@ -499,3 +499,21 @@ def test_the_cockpit_section(quiet_city, leader, unit_staff):
 def test_services_record_day_defaults_to_yesterday(quiet_city):
     services.record_day()
     assert set(HotspotRecord.objects.values_list("day", flat=True)) <= {END}
+
+
+def test_reports_are_cached_until_the_rules_change(quiet_city, leader, settings):
+    from analysis.hotspots.selectors import report
+
+    city = quiet_city
+    settings.HOTSPOT_CACHE_SECONDS = 300
+    first = report(user=leader, end=str(END), days="1")
+    for _ in range(20):
+        ticket(city.street_light, city.keyuan, day=END)
+    cached = report(user=leader, end=str(END), days="1")
+    assert [h.cell for h in cached.detection.hotspots] == [h.cell for h in first.detection.hotspots]
+    rules = HotspotSettings.current()
+    rules.save()  # any edit: updated_at moves
+    fresh = report(user=leader, end=str(END), days="1")
+    assert (city.street_light.pk, city.keyuan.pk) in cells(fresh.detection, HotspotKind.SURGING)
+    settings.HOTSPOT_CACHE_SECONDS = 0
+    assert report(user=leader, end=str(END), days="1").detection.hotspots
