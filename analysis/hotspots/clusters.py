@@ -1,7 +1,7 @@
 """Clusters: recent tickets about the same problem at the same spot.
 
-The tickets registered in the last ``cluster_window_days`` (merged and not accepted ones left
-out) are split into buckets that can hold one spot — the same street (or the ticket's own region
+The tickets registered in the last ``cluster_window_days``, and those still open of the month
+before (merged and not accepted ones left out), are split into buckets that can hold one spot — the same street (or the ticket's own region
 above it) and the same top-level category — and, within a bucket, two tickets are linked when
 their texts are alike (character n-gram cosine, dispatch.duplicates: the measure the duplicate
 suggestions use) and their places are alike (the address left once the region's names are taken
@@ -13,15 +13,18 @@ tickets-a-year city is a few dozen tickets per bucket.
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.db.models import Q
 from django.db.models.functions import Substr
 
 from analysis.hotspots.detection import Period, Trees, normalise_address
 from analysis.models import HotspotSettings
 from dispatch.duplicates import _cosine, place_similarity, prepare
-from workorders.models import Region, Status, Ticket
+from workorders.models import OPEN_STATUSES, Region, Status, Ticket
 
 TEXT_COMPARED = 200  # characters: the first sentences say what the problem is
+OPEN_LOOKBACK_DAYS = 30  # open tickets this much older than the window still join clusters
 
 
 @dataclass
@@ -80,8 +83,12 @@ def find_clusters(
     trees = trees or Trees.load()
     window = Period(period.end, rules.cluster_window_days)
     start, stop = window.bounds()
+    # Recent (registered in the window) or still open (registered up to OPEN_LOOKBACK_DAYS
+    # before it): a problem nobody has solved yet is still the same problem.
+    lookback = start - timedelta(days=OPEN_LOOKBACK_DAYS)
     rows = (
-        Ticket.objects.filter(registered_at__gte=start, registered_at__lt=stop)
+        Ticket.objects.filter(registered_at__gte=lookback, registered_at__lt=stop)
+        .filter(Q(registered_at__gte=start) | Q(status__in=OPEN_STATUSES))
         .exclude(status__in=[Status.MERGED, Status.INVALID])
         .filter(region__isnull=False)
         .annotate(start=Substr("content", 1, TEXT_COMPARED))

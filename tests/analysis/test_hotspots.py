@@ -246,6 +246,15 @@ def test_the_same_problem_at_the_same_spot_is_one_cluster(city):
     ticket(
         city.wages, city.keyuan, day=END, text="科源社区5号楼工地拖欠工资", address="科源社区5号楼"
     )
+    still_open = ticket(  # older than the window, but nobody solved it yet
+        city.street_light,
+        city.keyuan,
+        day=END - timedelta(days=15),
+        text=CALLS[2],
+        address="科源社区5号楼",
+        status=Status.DISPATCHED,
+    )
+    same.append(still_open)
     ticket(  # too old for the window
         city.street_light,
         city.keyuan,
