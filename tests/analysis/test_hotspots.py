@@ -526,3 +526,24 @@ def test_reports_are_cached_until_the_rules_change(quiet_city, leader, settings)
     assert (city.street_light.pk, city.keyuan.pk) in cells(fresh.detection, HotspotKind.SURGING)
     settings.HOTSPOT_CACHE_SECONDS = 0
     assert report(user=leader, end=str(END), days="1").detection.hotspots
+
+
+def test_record_hotspots_command_backfills_days(quiet_city):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    for _ in range(20):
+        ticket(quiet_city.street_light, quiet_city.keyuan, day=END)
+    out = StringIO()
+    call_command("record_hotspots", "--day", END.isoformat(), "--backfill", "3", stdout=out)
+    assert out.getvalue().count("hotspots") == 3
+    days = set(HotspotRecord.objects.values_list("day", flat=True))
+    assert END in days and days <= {END - timedelta(days=n) for n in range(3)}
+    for bad in (
+        ["--day", "2026-02-30"],
+        ["--day", timezone.localdate().isoformat()],
+        ["--backfill", "0"],
+    ):
+        with pytest.raises(CommandError):
+            call_command("record_hotspots", *bad)
