@@ -498,6 +498,7 @@ def _quality_inside(args) -> dict:
         mean_rate=args.rate,
         surges=args.surges,
         clusters=args.clusters,
+        seed=args.seed,
     )
     figures = score(truth)
     figures["passed"] = passed(figures)
@@ -517,7 +518,7 @@ def run_quality(args, database_url: str | None = None) -> dict:
     if not database_url:
         env.pop("DATABASE_URL", None)
     command = [sys.executable, "-m", "bench.hotspots", "--inside-quality"]
-    for name in ("districts", "streets", "communities", "rate", "surges", "clusters"):
+    for name in ("districts", "streets", "communities", "rate", "surges", "clusters", "seed"):
         command += [f"--{name}", str(getattr(args, name))]
     result = subprocess.run(
         command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True, timeout=3600
@@ -541,6 +542,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--rate", type=float, default=0.06, help="mean tickets/day per leaf cell")
     parser.add_argument("--surges", type=int, default=20)
     parser.add_argument("--clusters", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--inside-quality", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--inside-speed", action="store_true", help=argparse.SUPPRESS)
     return parser

@@ -23,7 +23,7 @@ def hotspot_database(database_url):
 
 def test_quality_on_postgres(hotspot_database):
     args = argparse.Namespace(
-        districts=2, streets=3, communities=3, rate=0.08, surges=6, clusters=6
+        districts=2, streets=3, communities=3, rate=0.08, surges=6, clusters=6, seed=14
     )
     figures = hotspots.run_quality(args, hotspot_database)
     assert figures["surges_found"] == figures["surges_injected"], figures
