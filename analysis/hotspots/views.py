@@ -15,6 +15,7 @@ from workorders.views.common import render_error, role_required
 # The proactive branch's page; its URL is fixed by the shared facts, so the link works even where
 # that page's name is not registered yet.
 PROACTIVE_FALLBACK = "/analysis/proactive/new/"
+PAGE_CLUSTERS = 50  # the biggest first; the API lists them all
 
 
 def proactive_url(numbers: list[str]) -> str:
@@ -44,7 +45,7 @@ def rows(result: selectors.Report) -> tuple[list[dict], list[dict]]:
             }
         )
     clusters = []
-    for c in result.clusters:
+    for c in result.clusters[:PAGE_CLUSTERS]:
         clusters.append(
             {
                 "cluster": c,
