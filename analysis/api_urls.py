@@ -3,10 +3,12 @@
 from django.urls import path
 
 from analysis import api
+from analysis.hotspots.api import HotspotsView
 from analysis.proactive import api as proactive_api
 from analysis.topics import api as topics_api
 
 urlpatterns: list = [
+    path("hotspots/", HotspotsView.as_view(), name="api_hotspots"),
     path("cockpit/", api.CockpitView.as_view(), name="api-analysis-cockpit"),
     path("proactive/", proactive_api.ProactiveView.as_view(), name="api-analysis-proactive"),
     path("topics/", topics_api.TopicsView.as_view(), name="api-analysis-topics"),

@@ -12,6 +12,7 @@ class AnalysisConfig(AppConfig):
     def ready(self) -> None:
         # Each part registers its cockpit sections, menu entries and actions in its own module.
         from analysis import navigation
+        from analysis.hotspots import registration as hotspots
         from analysis.proactive import cockpit as proactive_cockpit
         from analysis.proactive import panels as proactive_panels
         from analysis.proactive import services as proactive_services
@@ -21,4 +22,5 @@ class AnalysisConfig(AppConfig):
         proactive_panels.register()
         proactive_cockpit.register()
         topic_cockpit.register()
+        hotspots.register()
         navigation.register()

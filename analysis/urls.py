@@ -3,6 +3,7 @@
 from django.urls import path
 
 from analysis import views
+from analysis.hotspots import views as hotspots
 from analysis.proactive import views as proactive
 from analysis.topics import views as topics
 
@@ -24,4 +25,5 @@ urlpatterns: list = [
         topics.topic_problem_update,
         name="topic_problem_update",
     ),
+    path("hotspots/", hotspots.hotspots_page, name="hotspots"),
 ]

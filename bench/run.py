@@ -84,6 +84,7 @@ EXTRA_SECTIONS = [
     "bench.cockpit:bench_section",
     "bench.deadlines:bench_section",
     "bench.evaluation:bench_section",
+    "bench.hotspots:bench_section",
     "bench.knowledge:bench_section",
     "bench.similar:bench_section",
     "bench.importing:bench_section",

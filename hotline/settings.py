@@ -365,6 +365,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=10, hour=1),
         "options": {"expires": 6 * 3600},
     },
+    # Records yesterday's hotspots (analysis/hotspots): idempotent per day, so a retry or a
+    # second beat replaces the day's rows. Half past midnight local time: the day is complete.
+    "record-hotspots": {
+        "task": "analysis.hotspots.tasks.record_hotspots",
+        "schedule": crontab(minute=30, hour=0),
+        "options": {"expires": 20 * 3600},
+    },
 }
 
 # The task queued when a ticket is registered. workorders must not import dispatch, so it
@@ -475,6 +482,9 @@ EVALUATION_CLOSE_AFTER_DAYS = env_int("EVALUATION_CLOSE_AFTER_DAYS", 3, minimum=
 EVALUATION_LIVE_CACHE_SECONDS = env_int("EVALUATION_LIVE_CACHE_SECONDS", 60, minimum=0)
 # Past days whose cockpit counts the nightly task recomputes (analysis.rollup).
 COCKPIT_ROLLUP_REFRESH_DAYS = env_int("COCKPIT_ROLLUP_REFRESH_DAYS", 7, minimum=1)
+# The hotspots of a period (analysis/hotspots/selectors.py) are recomputed at most this often per
+# period (0: every request); editing the rules shows at once.
+HOTSPOT_CACHE_SECONDS = env_int("HOTSPOT_CACHE_SECONDS", 300, minimum=0)
 
 LOGGING = {
     "version": 1,
