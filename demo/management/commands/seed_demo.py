@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from analysis.hotspots.services import record_day
 from demo import data
 from demo.city import city_build
 from demo.citymap import citymap_seed
@@ -71,6 +72,9 @@ class Command(BaseCommand):
             ).update(sent_at=F("created_at"))
             entries = knowledge_seed(now=real_now)
             governance = governance_seed(city=city)
+        # What the daily beat task would have recorded: the hotspot page shows when each began.
+        today = timezone.localdate(real_now)
+        hotspots = sum(record_day(today - timedelta(days=back)) for back in range(14, 0, -1))
         reset_classifier()
         by_status = {s: Ticket.objects.filter(status=s).count() for s in Status.values}
         self.stdout.write(
@@ -83,4 +87,5 @@ class Command(BaseCommand):
         self.stdout.write(f"{handed_off} tickets handed off to a community")
         self.stdout.write(f"{entries} knowledge entries")
         self.stdout.write(governance)
+        self.stdout.write(f"{hotspots} hotspot records over the last 14 days")
         self.stdout.write(seed_classifier_train())
