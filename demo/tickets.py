@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from demo import data
 from demo.city import City
+from demo.hotspots import Script, hotspot_scripts
 from dispatch.routing import route_for
 from dispatch.services import ticket_auto_dispatch
 from workorders.models import (
@@ -114,6 +115,8 @@ class Plan:
     outcome: str
     # Happens in data.SHOWCASE_STREET, in a matter its office handles (see _plans).
     showcase: bool = False
+    # Said and placed as given (demo.hotspots: the incident, the surge, the dangerous rise).
+    script: Script | None = None
 
 
 def tickets_play(*, city: City, rng: random.Random, count: int, now: datetime) -> None:
@@ -134,7 +137,14 @@ class History:
 
     def play_all(self, count: int) -> None:
         with mock.patch("django.utils.timezone.now", self.clock.now):
-            for plan in self._plans(count, self.now):
+            plans = self._plans(count, self.now)
+            # On top of the background: what the hotspot page and the cockpit have to show.
+            plans += [
+                Plan(moment, outcome, script=script)
+                for moment, outcome, script in hotspot_scripts(self.now, self.rng)
+            ]
+            plans.sort(key=lambda plan: plan.registered_at)
+            for plan in plans:
                 self._play(plan)
 
     # --- which tickets ---------------------------------------------------------------------------
@@ -285,6 +295,9 @@ class History:
         self.clock.set(plan.registered_at)
         self.pace = 1.0
         operator = users["operator"]
+        if plan.script is not None:
+            self._play_script(plan)
+            return
         address, place = self._address(showcase=plan.showcase)
 
         # A duplicate is merged into a master still open (a closed one would never answer it).
@@ -333,6 +346,19 @@ class History:
         ticket = self._register(
             self._fill(title, address, place), self._fill(content, address, place), address
         )
+        self._handle(ticket, plan, leaf_name=leaf_name, vague=vague)
+
+    def _play_script(self, plan: Plan) -> None:
+        """A request of demo.hotspots: its words and place as scripted; callers phone or use
+        the app (each their own number: the hotspots count distinct callers)."""
+        script = plan.script
+        channel = self.rng.choice([Channel.PHONE, Channel.PHONE, Channel.PHONE, Channel.APP])
+        ticket = self._register(script.title, script.content, script.address, channel=channel)
+        self._handle(ticket, plan, leaf_name=script.leaf, vague=False)
+
+    def _handle(self, ticket: Ticket, plan: Plan, *, leaf_name: str, vague: bool) -> None:
+        """From registration to the plan's outcome: dispatch, acceptance, handling, follow-up."""
+        rng, users = self.rng, self.city.users
         if plan.outcome == S.REGISTERED:
             return
         self._step(timedelta(seconds=20), timedelta(minutes=3), office_hours=False)  # the worker

@@ -21,6 +21,7 @@ from dispatch.models import RoutingRule
 from hotline.lib import env
 from tests.servers import free_port, log_tail, stop_process, wait_for
 from workorders.models import (
+    OPEN_STATUSES,
     Assignment,
     Category,
     HandOff,
@@ -138,6 +139,32 @@ def test_seed_demo_triage_tickets_wait_with_a_light(seeded):
     assert all(light != Light.NONE for light in lights)
     newest = Ticket.objects.order_by("-registered_at").values_list("registered_at", flat=True)[0]
     assert all(newest - ticket.registered_at < timedelta(days=1) for ticket in waiting)
+
+
+def test_seed_demo_gives_the_hotspot_page_a_cluster_and_a_surge(seeded):
+    """demo.hotspots: the page and the cockpit's "当前热点与聚类" are not empty in the demo."""
+    from django.utils import timezone
+
+    from analysis.hotspots.clusters import find_clusters
+    from analysis.hotspots.detection import Period
+    from analysis.models import HotspotRecord, ProactiveLink
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    clusters = find_clusters(Period(yesterday, 7))
+    outage = next(c for c in clusters if len(c.ticket_ids) >= 8)
+    tickets = Ticket.objects.filter(pk__in=outage.ticket_ids)
+    assert {t.category.name for t in tickets} == {"自来水供应"}
+    assert len({t.citizen_phone for t in tickets}) == len(outage.ticket_ids)  # different callers
+    assert tickets.filter(status__in=OPEN_STATUSES).count() > len(outage.ticket_ids) / 2
+    # The proactive-work demo raised an order from it.
+    assert ProactiveLink.objects.filter(source__in=tickets).exists()
+
+    records = HotspotRecord.objects.filter(day=yesterday)
+    surge = records.get(kind="surging", category__name="噪音扰民")
+    assert surge.region.name == "锦华街道"
+    assert surge.count >= 12 and surge.count >= 5 * surge.expected
+    assert records.filter(kind="dangerous", category__name="燃气供应").exists()
+    assert records.filter(kind="concentrated").exists()
 
 
 def test_seed_demo_refuses_a_database_that_has_data(seeded):
