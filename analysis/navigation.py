@@ -13,10 +13,19 @@ from workorders.registry import (
 )
 
 ENTRIES = (
+    # Leaders land on the cockpit: it comes first in their menu (before 督办, order 70); for
+    # dispatchers it follows their own queues.
     NavEntry(
         "analysis:cockpit",
         _("领导驾驶舱"),
-        (Role.LEADER, Role.DISPATCHER, Role.ADMIN),
+        (Role.LEADER,),
+        order=60,
+        prefix="/analysis/cockpit/",
+    ),
+    NavEntry(
+        "analysis:cockpit",
+        _("领导驾驶舱"),
+        (Role.DISPATCHER, Role.ADMIN),
         order=100,
         prefix="/analysis/cockpit/",
     ),

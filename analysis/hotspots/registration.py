@@ -51,10 +51,14 @@ SECTION = CockpitSection(
 )
 
 ENTRIES = (
+    # Second in a leader's menu, right after the cockpit (order 60) it details.
+    NavEntry(
+        "analysis:hotspots", _("热点分析"), (Role.LEADER,), order=62, prefix="/analysis/hotspots/"
+    ),
     NavEntry(
         "analysis:hotspots",
         _("热点分析"),
-        (Role.LEADER, Role.DISPATCHER, Role.ADMIN),
+        (Role.DISPATCHER, Role.ADMIN),
         order=105,
         prefix="/analysis/hotspots/",
     ),

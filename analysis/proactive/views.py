@@ -13,7 +13,7 @@ from analysis.proactive import selectors, services
 from hotline.lib.errors import DomainError
 from workorders.access import role_of, tickets_visible_to
 from workorders.forms import apply_domain_error
-from workorders.models import Category, Region, Role, Unit, Urgency
+from workorders.models import Category, Channel, Region, Role, Unit, Urgency
 from workorders.views.common import render_error, role_required
 
 
@@ -99,7 +99,11 @@ def proactive_new(request: HttpRequest) -> HttpResponse:
         .filter(number__in=numbers)
         .select_related("category", "region")
     )
-    context = {"form": form, "error": error, "sources": sources}
+    # A proactive order cannot be a source (the service refuses it; the prefill leaves it out):
+    # list it apart so the count above the form matches the numbers in it.
+    skipped = [t.number for t in sources if t.channel == Channel.PROACTIVE]
+    sources = [t for t in sources if t.channel != Channel.PROACTIVE]
+    context = {"form": form, "error": error, "sources": sources, "skipped": skipped}
     return render(request, "analysis/proactive_new.html", context, status=status)
 
 

@@ -46,7 +46,9 @@
         color: PALETTE,
         tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v.toFixed(2) + "%"; } },
         legend: { top: 0, type: "scroll" },
-        grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+        // With boundaryGap off the last month's label is centred on the right edge, and
+        // containLabel does not make room for it: without the margin "2026-11" shows as "2026-1".
+        grid: { left: 8, right: 32, top: 36, bottom: 8, containLabel: true },
         xAxis: { type: "category", data: data.x, boundaryGap: false },
         yAxis: { type: "value", min: data.min, max: 100, axisLabel: { formatter: "{value}%" } },
         series: data.series.map(function (s) {

@@ -512,8 +512,10 @@ def test_the_cockpit_section(quiet_city, leader, unit_staff):
     assert section.context(unit_staff, None) is None
     context = section.context(leader, None)
     assert context["hotspots"]
-    html = render_to_string(section.template, context)
+    # Rendered as the cockpit renders every section: its context under ``panel``.
+    html = render_to_string(section.template, {"panel": context})
     assert "当前热点与聚类" in html and "科源社区" in html
+    assert END.isoformat() in html  # the period the figures are for, not an empty "—"
 
 
 def test_services_record_day_defaults_to_yesterday(quiet_city):

@@ -275,6 +275,19 @@ def test_the_new_order_page_is_prefilled_from_the_linked_tickets(city, dispatche
     assert ProactiveLink.objects.filter(proactive=order).count() == 3
 
 
+def test_the_new_order_page_lists_a_proactive_number_apart(city, dispatcher, sources):
+    order = create(city, dispatcher, sources).json()["number"]
+    page = Client()
+    page.login(username=dispatcher.username, password=PASSWORD)
+
+    response = page.get(f"/analysis/proactive/new/?tickets={sources[0].number},{order}")
+
+    # The count above the form matches the numbers prefilled in it; the order is named apart.
+    assert [t.number for t in response.context["sources"]] == [sources[0].number]
+    assert response.context["form"].initial["tickets"] == sources[0].number
+    assert f"主动治理工单不能作为来源，已略去：{order}" in response.content.decode()
+
+
 def test_the_page_shows_field_errors_and_refuses_other_roles(city, dispatcher, leader, sources):
     page = Client()
     page.login(username=dispatcher.username, password=PASSWORD)
