@@ -3,7 +3,7 @@ page's chart draws). Adapters over analysis.topics.services / selectors."""
 
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -40,9 +40,16 @@ class ProblemSerializer(serializers.Serializer):
     notes = NoteSerializer(many=True, source="notes.all")
 
 
+# The topic's month is written "YYYY-MM", not a full date: the schema says so.
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-12"})
+class MonthField(serializers.DateField):
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m", **kwargs)
+
+
 class TopicSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField()
     title = serializers.CharField()
     description = serializers.CharField()
     categories = PlaceRefSerializer(many=True, source="categories.all")

@@ -22,6 +22,10 @@ TOPIC_EDITORS = (Role.LEADER,)
 TOPIC_READERS = (Role.LEADER, Role.DISPATCHER, Role.UNIT_STAFF)
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_KEYWORDS = 30
+# Largest primary key a database column holds: a bigger number cannot name a row, and passing it
+# to the database fails (SQLite raises OverflowError, PostgreSQL "out of range") instead of
+# finding nothing.
+MAX_PK = 2**63 - 1
 
 
 def can_edit(user) -> bool:
@@ -71,7 +75,7 @@ def _ids(model, values, field: str, errors: dict, *, label: str) -> list:
     except (TypeError, ValueError):
         errors[field] = [_("%(label)s无效") % {"label": label}]
         return []
-    found = list(model.objects.filter(pk__in=ids))
+    found = list(model.objects.filter(pk__in=[pk for pk in ids if 0 < pk <= MAX_PK]))
     if len(found) != len(ids):
         known = {item.pk for item in found}
         missing = [str(pk) for pk in ids if pk not in known]

@@ -60,9 +60,10 @@ class TicketListSerializer(serializers.Serializer):
     reopen_count = serializers.IntegerField()
     registered_at = serializers.DateTimeField()
     status_changed_at = serializers.DateTimeField()
-    accept_due_at = serializers.DateTimeField()
-    contact_due_at = serializers.DateTimeField()
-    resolve_due_at = serializers.DateTimeField()
+    # Null until the ticket is dispatched (registered, triage, answered directly, invalid).
+    accept_due_at = serializers.DateTimeField(allow_null=True)
+    contact_due_at = serializers.DateTimeField(allow_null=True)
+    resolve_due_at = serializers.DateTimeField(allow_null=True)
     dispatch_due_at = serializers.DateTimeField(
         allow_null=True, help_text=_("分拨时限：等待派单员派单的时限（已受理、待分拨时计时）")
     )
