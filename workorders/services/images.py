@@ -11,14 +11,18 @@ starts (``WorkordersConfig.ready``), its warning made an error, as a second guar
 decode; both become the bad-image answer here.
 """
 
+import secrets
 import struct
 import warnings
 from dataclasses import dataclass
 from io import BytesIO
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext
 from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
+
+from workorders.models import Attachment
 
 # Pillow format name → (content type, file extension) of the images we accept.
 IMAGE_FORMATS = {
@@ -113,3 +117,23 @@ def _reencode(image: Image.Image, kind: str, *, animated: bool) -> bytes:
     upright.info = {}
     upright.save(out, format=kind, **keep, **options)
     return out.getvalue()
+
+
+def attachments_store(*, ticket, images, now, saved_files: list, visit=None) -> None:
+    """Store cleaned photos of a ticket (the citizen's at intake, a unit's on a field visit)
+    under opaque names. Each stored file is appended to ``saved_files`` first, so the caller can
+    delete them if its transaction rolls back. ``images``: (upload, CleanImage) pairs."""
+    for upload, image in images:
+        attachment = Attachment(
+            ticket=ticket,
+            visit=visit,
+            token=secrets.token_hex(16),
+            content_type=image.content_type,
+            extension=image.extension,
+            size=len(image.data),
+            original_name=upload.name[:200],
+            uploaded_at=now,
+        )
+        attachment.file.save("upload", ContentFile(image.data), save=False)
+        saved_files.append(attachment.file)
+        attachment.save()

@@ -14,7 +14,6 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -25,7 +24,6 @@ from hotline.lib.upload_quota import size_label, upload_quota_check, upload_quot
 from workorders.access import role_of
 from workorders.models import (
     FINAL_STATUSES,
-    Attachment,
     Channel,
     EventKind,
     RequestType,
@@ -35,7 +33,7 @@ from workorders.models import (
     Ticket,
     Urgency,
 )
-from workorders.services.images import CleanImage, image_clean
+from workorders.services.images import CleanImage, attachments_store, image_clean
 from workorders.services.queueing import mark_enqueue_failed
 from workorders.transitions import record_event
 
@@ -288,19 +286,7 @@ def ticket_register(
                 # Urgency given by an operator at intake is kept; the classifier fills the rest.
                 suggestion={"urgency_given": bool(urgency)},
             )
-            for upload, image in images:
-                attachment = Attachment(
-                    ticket=ticket,
-                    token=secrets.token_hex(16),
-                    content_type=image.content_type,
-                    extension=image.extension,
-                    size=len(image.data),
-                    original_name=upload.name[:200],
-                    uploaded_at=now,
-                )
-                attachment.file.save("upload", ContentFile(image.data), save=False)
-                saved_files.append(attachment.file)
-                attachment.save()
+            attachments_store(ticket=ticket, images=images, now=now, saved_files=saved_files)
             record_event(
                 ticket=ticket,
                 kind=EventKind.REGISTERED,

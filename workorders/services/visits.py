@@ -8,12 +8,10 @@ account; the visit, its photos and the timeline event are stored in one transact
 files written are deleted again if it rolls back.
 """
 
-import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,8 +19,9 @@ from django.utils.translation import gettext as _
 from hotline.lib.errors import Conflict, InvalidInput
 from hotline.lib.upload_quota import upload_quota_check, upload_quota_record
 from workorders.access import ticket_get_for_user
-from workorders.models import Assignment, Attachment, EventKind, FieldVisit, Status, Ticket
+from workorders.models import Assignment, EventKind, FieldVisit, Status, Ticket
 from workorders.services.guards import own_assignment, ticket_locked
+from workorders.services.images import attachments_store
 
 # The image checks of intake, shared so that a unit's photo is held to the citizen's rules.
 from workorders.services.intake import Upload, _check_image, _check_total
@@ -160,20 +159,9 @@ def ticket_record_field_visit(
                 recorded_at=now,
                 **point,
             )
-            for upload, image in images:
-                photo = Attachment(
-                    ticket=ticket,
-                    visit=visit,
-                    token=secrets.token_hex(16),
-                    content_type=image.content_type,
-                    extension=image.extension,
-                    size=len(image.data),
-                    original_name=upload.name[:200],
-                    uploaded_at=now,
-                )
-                photo.file.save("upload", ContentFile(image.data), save=False)
-                saved_files.append(photo.file)
-                photo.save()
+            attachments_store(
+                ticket=ticket, images=images, now=now, saved_files=saved_files, visit=visit
+            )
             # Public: the citizen's timeline says a unit went there (selectors summarise it,
             # without the findings, the names or the photos).
             record_event(
