@@ -68,7 +68,51 @@ def _check_image(upload: Upload) -> CleanImage | str:
     return image_clean(name=upload.name, data=upload.data)
 
 
-def _check_total(uploads: list[Upload]) -> None:
+def point_check(latitude, longitude, error) -> dict:
+    """{"latitude", "longitude"} as Decimals (or None), errors reported through ``error``:
+    a request's map point and a field visit's alike."""
+    point: dict = {}
+    for field, value, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
+        if value in (None, ""):
+            point[field] = None
+            continue
+        try:
+            number = Decimal(str(value)).quantize(Decimal("0.000001"))
+        except (InvalidOperation, ValueError):
+            error(field, gettext("坐标格式不正确"))
+            continue
+        # NaN and Infinity parse as Decimals; comparing a NaN would raise.
+        if not number.is_finite() or not -limit <= number <= limit:
+            error(field, gettext("坐标超出范围"))
+            continue
+        point[field] = number
+    if set(point) == {"latitude", "longitude"} and (point["latitude"] is None) != (
+        point["longitude"] is None
+    ):
+        error("latitude", gettext("经纬度需同时填写"))
+    return {"latitude": point.get("latitude"), "longitude": point.get("longitude")}
+
+
+def photos_check(uploads: list[Upload], *, field: str, error) -> list:
+    """(upload, CleanImage) pairs of the photos that pass; the count limit and each photo's
+    problem reported through ``error`` under ``field``."""
+    if len(uploads) > settings.ATTACHMENT_MAX_COUNT:
+        error(
+            field,
+            gettext("最多上传 %(ATTACHMENT_MAX_COUNT)s 张图片")
+            % {"ATTACHMENT_MAX_COUNT": settings.ATTACHMENT_MAX_COUNT},
+        )
+    checked = []
+    for upload in uploads:
+        result = _check_image(upload)
+        if isinstance(result, str):
+            error(field, result)
+        else:
+            checked.append((upload, result))
+    return checked
+
+
+def photos_check_total(uploads: list[Upload]) -> None:
     # Before any image is decoded: the cheapest refusal first.
     if sum(len(upload.data) for upload in uploads) > settings.ATTACHMENT_MAX_TOTAL_BYTES:
         message = gettext("照片总大小超过 %(size)s，请减少或压缩照片后重试") % {
@@ -117,36 +161,8 @@ def _validate(
         error("request_type", gettext("诉求类型无效"))
     if urgency and urgency not in Urgency.values:
         error("urgency", gettext("紧急程度无效"))
-    point = {}
-    for field, value, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
-        if value in (None, ""):
-            point[field] = None
-            continue
-        try:
-            number = Decimal(str(value)).quantize(Decimal("0.000001"))
-        except (InvalidOperation, ValueError):
-            error(field, gettext("坐标格式不正确"))
-            continue
-        if not -limit <= number <= limit:
-            error(field, gettext("坐标超出范围"))
-        point[field] = number
-    if (point.get("latitude") is None) != (point.get("longitude") is None) and not errors.get(
-        "latitude"
-    ):
-        error("latitude", gettext("经纬度需同时填写"))
-    if len(uploads) > settings.ATTACHMENT_MAX_COUNT:
-        error(
-            "attachments",
-            gettext("最多上传 %(ATTACHMENT_MAX_COUNT)s 张图片")
-            % {"ATTACHMENT_MAX_COUNT": settings.ATTACHMENT_MAX_COUNT},
-        )
-    checked = []
-    for upload in uploads:
-        result = _check_image(upload)
-        if isinstance(result, str):
-            error("attachments", result)
-        else:
-            checked.append((upload, result))
+    point = point_check(latitude, longitude, error)
+    checked = photos_check(uploads, field="attachments", error=error)
     if errors:
         raise InvalidInput(gettext("提交的内容有误，请检查后重试"), fields=errors)
     return {"title": title, **point}, checked
@@ -241,7 +257,7 @@ def ticket_register(
     citizen_name, citizen_phone = _clean_text(citizen_name), _clean_text(citizen_phone)
     address = _clean_text(address)
     uploads = uploads or []
-    _check_total(uploads)
+    photos_check_total(uploads)
     upload_quota_check(client=client, incoming=sum(len(upload.data) for upload in uploads))
     cleaned, images = _validate(
         title=title,

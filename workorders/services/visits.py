@@ -9,9 +9,7 @@ files written are deleted again if it rolls back.
 """
 
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +22,7 @@ from workorders.services.guards import own_assignment, ticket_locked
 from workorders.services.images import attachments_store
 
 # The image checks of intake, shared so that a unit's photo is held to the citizen's rules.
-from workorders.services.intake import Upload, _check_image, _check_total
+from workorders.services.intake import Upload, photos_check, photos_check_total, point_check
 from workorders.transitions import record_event
 
 # While a unit works on the ticket; before acceptance there is nothing to visit for yet.
@@ -46,28 +44,6 @@ def _visiting_assignment(ticket: Ticket, actor) -> Assignment:
     if assignment.accepted_at is None:
         raise Conflict(_("请先签收工单，再登记上门走访"))
     return assignment
-
-
-def _point(latitude, longitude, error) -> tuple[Decimal | None, Decimal | None]:
-    point = {}
-    for field, value, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
-        if value in (None, ""):
-            point[field] = None
-            continue
-        try:
-            number = Decimal(str(value)).quantize(Decimal("0.000001"))
-        except (InvalidOperation, ValueError):
-            error(field, _("坐标格式不正确"))
-            continue
-        if not number.is_finite() or not -limit <= number <= limit:
-            error(field, _("坐标超出范围"))
-            continue
-        point[field] = number
-    if set(point) == {"latitude", "longitude"} and (point["latitude"] is None) != (
-        point["longitude"] is None
-    ):
-        error("latitude", _("经纬度需同时填写"))
-    return point.get("latitude"), point.get("longitude")
 
 
 def _validate(
@@ -96,23 +72,11 @@ def _validate(
             _("请填写走访情况（%(minimum)s 到 %(maximum)s 字）")
             % {"minimum": FINDINGS_MIN, "maximum": FINDINGS_MAX},
         )
-    point = _point(latitude, longitude, error)
-    if len(photos) > settings.ATTACHMENT_MAX_COUNT:
-        error(
-            "photos",
-            _("最多上传 %(ATTACHMENT_MAX_COUNT)s 张图片")
-            % {"ATTACHMENT_MAX_COUNT": settings.ATTACHMENT_MAX_COUNT},
-        )
-    checked = []
-    for upload in photos:
-        result = _check_image(upload)
-        if isinstance(result, str):
-            error("photos", result)
-        else:
-            checked.append((upload, result))
+    point = point_check(latitude, longitude, error)
+    checked = photos_check(photos, field="photos", error=error)
     if errors:
         raise InvalidInput(_("提交的内容有误，请检查后重试"), fields=errors)
-    return {"latitude": point[0], "longitude": point[1]}, checked
+    return point, checked
 
 
 def ticket_record_field_visit(
@@ -132,7 +96,7 @@ def ticket_record_field_visit(
     # Who may, before any photo is decoded: an outsider learns nothing from the checks.
     _visiting_assignment(ticket_get_for_user(user=actor, pk=ticket_id), actor)
     client = f"staff:{actor.pk}"
-    _check_total(photos)
+    photos_check_total(photos)
     upload_quota_check(client=client, incoming=sum(len(upload.data) for upload in photos))
     saved_files = []
     try:
