@@ -166,5 +166,5 @@ def register() -> None:
     register_inbox_event(K.HANDED_OFF)
     register_inbox_event(K.HAND_OFF_REPORTED)
     register_inbox_event(K.HAND_OFF_SENT_BACK)
-    # The district's press (区政府督促): the service sends its own message (pressed.txt).
-    register_inbox_event(K.PRESSED, text=_pressed_text, notify=False)
+    # The district's press (区政府督促), sent like the centre's 督办 with its own template.
+    register_inbox_event(K.PRESSED, text=_pressed_text, template="pressed")

@@ -213,6 +213,6 @@ def test_the_press_lands_in_the_streets_inbox_and_is_texted_once(
     assert item.text == f"海淀区人民政府督促：{NOTE}"
     # Not the district's own inbox.
     assert not inbox_items_for(user=district_staff).filter(kind=EventKind.PRESSED).exists()
-    # The service's own message (pressed.txt) and no second one from the inbox.
+    # One message, through the inbox with the press's own template (pressed.txt).
     kinds = list(Notification.objects.order_by("pk")[before:].values_list("kind", flat=True))
     assert "pressed" in kinds and "inbox" not in kinds

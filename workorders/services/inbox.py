@@ -92,6 +92,8 @@ def _notify(
         else {}
     )
     context = {
+        # What the kind's own template needs beyond these (e.g. the pressing district's name).
+        **event.data,
         "kind_label": str(EventKind(event.kind).label),
         "number": ticket.number,
         "title": ticket.title,

@@ -20,7 +20,6 @@ from workorders.models import (
     Unit,
 )
 from workorders.services.guards import clean_text, ticket_locked
-from workorders.services.notifications import notify, unit_recipients
 from workorders.transitions import record_event
 
 CENTER_SUPERVISORS = (Role.DISPATCHER, Role.LEADER)
@@ -100,22 +99,6 @@ def ticket_press(*, ticket_id: int, actor, note: str) -> Supervision:
                 "district": district.name,
             },
             at=now,
-        )
-        notify(
-            kind="pressed",
-            context={
-                "unit": street.name,
-                "district": district.name,
-                "number": ticket.number,
-                "title": ticket.title,
-                "note": note,
-                "resolve_due_at": timezone.localtime(ticket.resolve_due_at)
-                if ticket.resolve_due_at
-                else None,
-            },
-            recipients=unit_recipients([street.pk]).get(street.pk, []),
-            ticket_ids=[ticket.pk],
-            now=now,
         )
     return supervision
 
