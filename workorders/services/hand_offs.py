@@ -195,15 +195,21 @@ def ticket_hand_off_report(*, ticket_id: int, actor, report: str) -> HandOff:
     return hand_off
 
 
+def _street_open_hand_off(ticket: Ticket, actor) -> HandOff:
+    """The open hand-off of a ticket the actor's street leads (send back, withdraw)."""
+    _require_street_lead(ticket, actor)
+    hand_off = open_hand_off(ticket)
+    if hand_off is None:
+        raise Conflict(_("该工单没有转派社区"))
+    return hand_off
+
+
 def ticket_hand_off_send_back(*, ticket_id: int, actor, reason: str) -> HandOff:
     """The street sends the community's report back with a reason: the community works on."""
     reason = clean_text(reason, field="reason", label="退回理由", minimum=2)
     with transaction.atomic():
         ticket = ticket_locked(ticket_id, actor)
-        _require_street_lead(ticket, actor)
-        hand_off = open_hand_off(ticket)
-        if hand_off is None:
-            raise Conflict(_("该工单没有转派社区"))
+        hand_off = _street_open_hand_off(ticket, actor)
         if ticket.status not in WORKING:
             raise Conflict(_("工单当前状态不能退回社区"))
         hand_off_move(
@@ -227,10 +233,7 @@ def ticket_hand_off_withdraw(*, ticket_id: int, actor, reason: str) -> HandOff:
     reason = clean_text(reason, field="reason", label="撤回理由", minimum=2)
     with transaction.atomic():
         ticket = ticket_locked(ticket_id, actor)
-        _require_street_lead(ticket, actor)
-        hand_off = open_hand_off(ticket)
-        if hand_off is None:
-            raise Conflict(_("该工单没有转派社区"))
+        hand_off = _street_open_hand_off(ticket, actor)
         now = timezone.now()
         _end(ticket, hand_off, to=H.WITHDRAWN, actor=actor, at=now, note=reason)
         record_event(
