@@ -38,7 +38,6 @@ import json
 import logging
 import marshal
 import os
-import random
 import re
 import struct
 import tempfile
@@ -68,7 +67,7 @@ from workorders.models import (
     Unit,
     Urgency,
 )
-from workorders.services.intake import MOBILE_OR_LANDLINE, QUERY_CODE_ALPHABET
+from workorders.services.intake import MOBILE_OR_LANDLINE, new_query_code
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +127,6 @@ IMPORT_STATUSES = (Status.CLOSED.value, Status.INVALID.value)
 CLOSED, INVALID = Status.CLOSED.value, Status.INVALID.value
 # Addresses repeat (a building calls again); past this many the cache stops growing.
 ADDRESS_CACHE = 200_000
-_system_random = random.SystemRandom()
 BATCH_SIZE = 5000
 # pg_advisory_lock key of the import ("12345" and the issue's number).
 IMPORT_LOCK = 12345_0014
@@ -1049,11 +1047,6 @@ def import_tickets(path: str | Path, **options) -> ImportReport:
 # --- writing ---------------------------------------------------------------------------------
 
 
-def _query_code() -> str:
-    # The OS's randomness, as intake's secrets.choice, in one call per code.
-    return "".join(_system_random.choices(QUERY_CODE_ALPHABET, k=6))
-
-
 def _column_defaults(model) -> dict[str, object]:
     """attname → the value a column gets when the import does not set it: the field's default,
     NULL or an empty string, so that a field added later with a default needs no change here."""
@@ -1079,7 +1072,7 @@ def _ticket_values(row: CleanRow, number: str) -> dict:
     final_at = row.resolved_at or row.created_at
     return {
         "number": number,
-        "query_code": _query_code(),
+        "query_code": new_query_code(),
         "channel": row.channel,
         "urgency": Urgency.NORMAL.value,
         "citizen_phone": row.citizen_phone,

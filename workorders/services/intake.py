@@ -205,8 +205,13 @@ def _next_number(day) -> str:
     return f"{day:%Y%m%d}-{last:06d}"
 
 
-def _query_code() -> str:
-    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(6))
+_system_random = secrets.SystemRandom()
+
+
+def new_query_code() -> str:
+    """A citizen's query code, from the OS's randomness (intake, and the history import's
+    million rows: one call per code)."""
+    return "".join(_system_random.choices(QUERY_CODE_ALPHABET, k=6))
 
 
 def enqueue_registered(ticket_id: int) -> bool:
@@ -280,7 +285,7 @@ def ticket_register(
         with transaction.atomic():
             ticket = Ticket.objects.create(
                 number=number,
-                query_code=_query_code(),
+                query_code=new_query_code(),
                 channel=channel,
                 request_type=request_type,
                 urgency=urgency or Urgency.NORMAL,
